@@ -1,0 +1,4 @@
+/** Kernels: Constant, ConstantOfShape. */
+import type { KernelDef } from '../kernel.js';
+
+export const kernels: KernelDef[] = [];

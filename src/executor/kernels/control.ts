@@ -1,0 +1,4 @@
+/** Kernels: If. */
+import type { KernelDef } from '../kernel.js';
+
+export const kernels: KernelDef[] = [];

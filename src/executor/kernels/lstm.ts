@@ -1,0 +1,4 @@
+/** Kernels: LSTM. */
+import type { KernelDef } from '../kernel.js';
+
+export const kernels: KernelDef[] = [];

@@ -1,0 +1,4 @@
+/** Kernels: Gemm, MatMul. */
+import type { KernelDef } from '../kernel.js';
+
+export const kernels: KernelDef[] = [];

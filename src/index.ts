@@ -1,0 +1,8 @@
+/**
+ * rxrnn — public API (re-exports only). Browser-safe: nothing here imports `fs` or reads `process`.
+ */
+export * from './tensor.js';
+export * from './errors.js';
+export type * from './ir/graph.js';
+export type * from './backends/backend.js';
+export type * from './session/types.js';

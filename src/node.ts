@@ -1,0 +1,5 @@
+/**
+ * Node-only entry point (`rxrnn/node`): everything in `rxrnn` plus adapters that need `fs` or native
+ * binaries. The core (`rxrnn`) stays browser-safe.
+ */
+export * from './index.js';
