@@ -6,3 +6,5 @@ export * from './errors.js';
 export type * from './ir/graph.js';
 export type * from './backends/backend.js';
 export type * from './session/types.js';
+export * from './onnx/build.js';
+export { writeModel, writeTensor } from './onnx/write.js';

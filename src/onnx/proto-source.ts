@@ -1,0 +1,12 @@
+/**
+ * Turns .proto source into the protobufjs JSON descriptor the runtime loads. Used only at build time (by
+ * scripts/gen-onnx-descriptor.ts) and by the test that checks the committed descriptor is current: it
+ * pulls in protobufjs' full build with its .proto parser, which the runtime never needs.
+ */
+import protobuf from 'protobufjs';
+
+/** Parses .proto text (field names become camelCase, as protobufjs does by default). */
+export function descriptorFromProto(source: string): protobuf.INamespace {
+  const { root } = protobuf.parse(source, { keepCase: false, alternateCommentMode: false });
+  return root.toJSON({ keepComments: false }) as protobuf.INamespace;
+}
