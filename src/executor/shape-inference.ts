@@ -1,0 +1,158 @@
+/**
+ * Static dtype/shape inference at plan time. What is derived here reaches kernels as `inputInfo`, so a
+ * kernel can specialise (pick a dtype loop, precompute strides) before the first run. Unknown is always a
+ * safe answer: a dimension the plan cannot derive is `null`, a rank it cannot derive leaves `dims` absent.
+ *
+ * Rules cover the operators whose output type follows directly from their inputs; everything else falls
+ * back to the model's own `value_info` / graph output annotations.
+ */
+import type { Dim, Node, ValueType } from '../ir/graph.js';
+import { isDType, type DType, type Tensor } from '../tensor.js';
+import type { StaticInfo } from './kernel.js';
+
+/** ONNX TensorProto.DataType numbers of the element types a {@link DType} can hold. */
+const ONNX_DTYPE: Readonly<Record<number, DType>> = {
+  1: 'float32',
+  2: 'uint8',
+  3: 'int8',
+  4: 'uint16',
+  5: 'int16',
+  6: 'int32',
+  7: 'int64',
+  9: 'bool',
+  11: 'float64',
+  12: 'uint32',
+  13: 'uint64',
+};
+
+export function infoOfTensor(t: Tensor): StaticInfo {
+  return { dtype: t.dtype, dims: [...t.dims] };
+}
+
+/** What a declared ONNX type says; symbolic dimensions become unknown (`null`). */
+export function infoOfValueType(type: ValueType | undefined): StaticInfo | undefined {
+  if (type === undefined || type.kind !== 'tensor') return undefined;
+  const info: StaticInfo = {};
+  if (isDType(type.elemType)) info.dtype = type.elemType;
+  if (type.shape !== undefined) info.dims = type.shape.map((d: Dim) => (typeof d === 'number' ? d : null));
+  return info;
+}
+
+/** Combines two partial descriptions of one value, preferring whatever is known. */
+export function mergeInfo(a: StaticInfo | undefined, b: StaticInfo | undefined): StaticInfo | undefined {
+  if (a === undefined) return b;
+  if (b === undefined) return a;
+  const out: StaticInfo = {};
+  const dtype = a.dtype ?? b.dtype;
+  if (dtype !== undefined) out.dtype = dtype;
+  if (a.dims !== undefined && b.dims !== undefined && a.dims.length === b.dims.length) {
+    out.dims = a.dims.map((d, i) => d ?? b.dims![i]!);
+  } else {
+    const dims = a.dims ?? b.dims;
+    if (dims !== undefined) out.dims = dims;
+  }
+  return out;
+}
+
+/** numpy broadcasting over partly known shapes; `undefined` when any rank is unknown. */
+export function broadcastStatic(shapes: readonly ((number | null)[] | undefined)[]): (number | null)[] | undefined {
+  let rank = 0;
+  for (const s of shapes) {
+    if (s === undefined) return undefined;
+    rank = Math.max(rank, s.length);
+  }
+  const out: (number | null)[] = new Array<number | null>(rank).fill(1);
+  for (const s of shapes) {
+    const off = rank - s!.length;
+    for (let i = 0; i < s!.length; i++) {
+      const d = s![i]!;
+      const o = out[off + i]!;
+      if (d === 1) continue;
+      if (o === 1) out[off + i] = d;
+      else if (o === null) out[off + i] = d; // the unknown one must be 1 or d, so the result is d (or null)
+      else if (d !== null && d !== o) out[off + i] = null; // inconsistent: the kernel reports it at run time
+    }
+  }
+  return out;
+}
+
+const SAME_AS_FIRST = new Set([
+  'Identity', 'Abs', 'Neg', 'Exp', 'Log', 'Sqrt', 'Tanh', 'Sigmoid', 'Relu', 'LeakyRelu', 'HardSigmoid',
+  'Softmax', 'LogSoftmax', 'Clip', 'Erf', 'Elu', 'Selu', 'Softplus', 'Softsign', 'Reciprocal', 'Floor',
+  'Ceil', 'Round', 'Sign', 'Sin', 'Cos', 'HardSwish', 'Gelu', 'Mish',
+]);
+const BROADCAST_SAME_TYPE = new Set(['Add', 'Sub', 'Mul', 'Div', 'Pow', 'Max', 'Min', 'Sum', 'Mean', 'Mod']);
+const BROADCAST_BOOL = new Set(['Equal', 'Less', 'Greater', 'LessOrEqual', 'GreaterOrEqual', 'And', 'Or', 'Xor']);
+
+function intAttr(node: Node, name: string, fallback: number): number {
+  const a = node.attributes[name];
+  return a !== undefined && a.type === 'int' ? Number(a.value) : fallback;
+}
+
+/**
+ * Derives what can be derived about a node's outputs from its inputs. Returns one entry per output;
+ * `undefined` entries mean nothing is known.
+ */
+export function inferOutputs(node: Node, inputs: readonly (StaticInfo | undefined)[]): (StaticInfo | undefined)[] {
+  const out: (StaticInfo | undefined)[] = node.outputs.map(() => undefined);
+  const first = inputs[0];
+  const op = node.domain === '' || node.domain === 'ai.onnx' ? node.opType : '';
+  const withDtype = (dtype: DType | undefined, dims: (number | null)[] | undefined): StaticInfo => {
+    const info: StaticInfo = {};
+    if (dtype !== undefined) info.dtype = dtype;
+    if (dims !== undefined) info.dims = dims;
+    return info;
+  };
+  if (SAME_AS_FIRST.has(op)) {
+    if (first !== undefined) out[0] = withDtype(first.dtype, first.dims?.slice());
+  } else if (op === 'Not') {
+    out[0] = withDtype('bool', first?.dims?.slice());
+  } else if (BROADCAST_SAME_TYPE.has(op) || BROADCAST_BOOL.has(op)) {
+    const dims = broadcastStatic(inputs.filter((i) => i !== undefined).map((i) => i!.dims));
+    const dtype = BROADCAST_BOOL.has(op) ? 'bool' : inputs.find((i) => i?.dtype !== undefined)?.dtype;
+    out[0] = withDtype(dtype, dims);
+  } else if (op === 'Where') {
+    out[0] = withDtype(inputs[1]?.dtype ?? inputs[2]?.dtype, broadcastStatic(inputs.map((i) => i?.dims)));
+  } else if (op === 'Cast') {
+    out[0] = withDtype(ONNX_DTYPE[intAttr(node, 'to', 0)], first?.dims?.slice());
+  } else if (op === 'CastLike') {
+    out[0] = withDtype(inputs[1]?.dtype, first?.dims?.slice());
+  } else if (op === 'Size') {
+    out[0] = withDtype('int64', []);
+  } else if (op === 'Shape') {
+    const rank = first?.dims?.length;
+    let dims: (number | null)[] = [null];
+    if (rank !== undefined) {
+      const clampAxis = (a: number) => Math.min(Math.max(a < 0 ? a + rank : a, 0), rank);
+      dims = [Math.max(0, clampAxis(intAttr(node, 'end', rank)) - clampAxis(intAttr(node, 'start', 0)))];
+    }
+    out[0] = withDtype('int64', dims);
+  } else if (op === 'ArgMax' || op === 'ArgMin') {
+    out[0] = withDtype('int64', undefined);
+  } else if (op === 'MatMul') {
+    out[0] = withDtype(first?.dtype, matmulStatic(first?.dims, inputs[1]?.dims));
+  } else if (op === 'Gemm') {
+    const a = first?.dims;
+    const b = inputs[1]?.dims;
+    let dims: (number | null)[] | undefined;
+    if (a?.length === 2 && b?.length === 2) {
+      const m = intAttr(node, 'transA', 0) ? a[1]! : a[0]!;
+      const n = intAttr(node, 'transB', 0) ? b[0]! : b[1]!;
+      dims = [m, n];
+    }
+    out[0] = withDtype(first?.dtype, dims);
+  }
+  return out;
+}
+
+function matmulStatic(a: (number | null)[] | undefined, b: (number | null)[] | undefined): (number | null)[] | undefined {
+  if (a === undefined || b === undefined || a.length === 0 || b.length === 0) return undefined;
+  const a2 = a.length === 1 ? [1, a[0]!] : a;
+  const b2 = b.length === 1 ? [b[0]!, 1] : b;
+  const batch = broadcastStatic([a2.slice(0, -2), b2.slice(0, -2)]);
+  if (batch === undefined) return undefined;
+  const dims = [...batch, a2[a2.length - 2]!, b2[b2.length - 1]!];
+  if (b.length === 1) dims.pop();
+  if (a.length === 1) dims.splice(dims.length - (b.length === 1 ? 1 : 2), 1);
+  return dims;
+}
