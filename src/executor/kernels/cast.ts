@@ -1,4 +1,58 @@
-/** Kernels: Cast, CastLike. */
-import type { KernelDef } from '../kernel.js';
+/** Kernels: Cast, CastLike. Conversion rules are in cast-impl.ts. */
+import { attrInt } from '../../ir/attributes.js';
+import type { Node } from '../../ir/graph.js';
+import type { DType, Tensor } from '../../tensor.js';
+import type { Kernel, KernelDef, RunContext } from '../kernel.js';
+import { castInto, DECLINED_TYPE_NAMES, ONNX_TYPE_CODES } from './cast-impl.js';
+import { kernelError } from './shape-impl.js';
 
-export const kernels: KernelDef[] = [];
+const SUPPORTED: ReadonlySet<DType> = new Set(Object.values(ONNX_TYPE_CODES));
+
+function checkSource(node: Node, t: Tensor | undefined): Tensor {
+  if (t === undefined) throw kernelError(node, `input 0 (input) is required`);
+  if (!SUPPORTED.has(t.dtype)) throw kernelError(node, `cannot cast from ${t.dtype}`);
+  return t;
+}
+
+/** Same type: the input itself is the answer (the kernel contract allows returning an input unchanged). */
+function castTensor(input: Tensor, to: DType, ctx: RunContext): Tensor {
+  if (input.dtype === to) return input;
+  const out = ctx.output(0, to, input.dims);
+  castInto(input, to, out.data);
+  return out;
+}
+
+const cast: KernelDef = {
+  opType: 'Cast',
+  sinceVersion: 1,
+  create({ node, opset }): Kernel {
+    const code = attrInt(node, 'to');
+    if (code === undefined) {
+      // Opset 1-5 spelled `to` as a string; every model we target is newer, so say so plainly.
+      throw kernelError(node, `attribute 'to' must be an ONNX element type code (int)${opset < 6 ? `; the opset ${opset} string form is not supported` : ''}`);
+    }
+    const to = ONNX_TYPE_CODES[code];
+    if (to === undefined) {
+      throw kernelError(node, `cannot cast to ${DECLINED_TYPE_NAMES[code] ?? `element type code ${code}`}; the built-in executor handles ${[...SUPPORTED].join(', ')} (use an onnxruntime backend for others)`);
+    }
+    return { run: (inputs, ctx) => [castTensor(checkSource(node, inputs[0]), to, ctx)] };
+  },
+};
+
+const castLike: KernelDef = {
+  opType: 'CastLike',
+  sinceVersion: 15,
+  create({ node }): Kernel {
+    return {
+      run(inputs, ctx) {
+        const input = checkSource(node, inputs[0]);
+        const target = inputs[1];
+        if (target === undefined) throw kernelError(node, `input 1 (target_type) is required`);
+        if (!SUPPORTED.has(target.dtype)) throw kernelError(node, `cannot cast to ${target.dtype}`);
+        return [castTensor(input, target.dtype, ctx)];
+      },
+    };
+  },
+};
+
+export const kernels: KernelDef[] = [cast, castLike];

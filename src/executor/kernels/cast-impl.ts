@@ -1,0 +1,100 @@
+/**
+ * Element conversion between every numeric {@link DType}, following the ONNX Cast text (opset 13+):
+ * - float → float rounds to nearest; out of range becomes ±Infinity.
+ * - float → integer truncates toward zero. The spec leaves out-of-range values undefined; here they wrap
+ *   modulo 2^bits (what JavaScript's typed arrays do), and NaN/±Infinity become 0.
+ * - integer → integer keeps the low bits and reinterprets them (200 int16 → -56 int8).
+ * - integer → float rounds to nearest even, once (int64 → float32 does not round twice through float64).
+ * - anything → bool is "not zero" (NaN is true); bool → anything is 0 or 1.
+ */
+import { type DataTypeMap, type DType, type Tensor, type TypedArray } from '../../tensor.js';
+
+/** ONNX TensorProto.DataType codes of the element types the built-in executor converts. */
+export const ONNX_TYPE_CODES: Readonly<Record<number, DType>> = {
+  1: 'float32',
+  2: 'uint8',
+  3: 'int8',
+  4: 'uint16',
+  5: 'int16',
+  6: 'int32',
+  7: 'int64',
+  9: 'bool',
+  11: 'float64',
+  12: 'uint32',
+  13: 'uint64',
+};
+
+/** Names for the codes the built-in executor declines, for error messages. */
+export const DECLINED_TYPE_NAMES: Readonly<Record<number, string>> = {
+  8: 'string',
+  10: 'float16',
+  14: 'complex64',
+  15: 'complex128',
+  16: 'bfloat16',
+  17: 'float8e4m3fn',
+  18: 'float8e4m3fnuz',
+  19: 'float8e5m2',
+  20: 'float8e5m2fnuz',
+  21: 'uint4',
+  22: 'int4',
+  23: 'float4e2m1',
+};
+
+const TWO_53 = 2n ** 53n;
+
+/** Rounds an int64/uint64 value to float32 with a single round-to-nearest-even step. */
+export function bigintToFloat32(v: bigint): number {
+  const negative = v < 0n;
+  const mag = negative ? -v : v;
+  if (mag <= TWO_53) return Math.fround(Number(v));
+  // Keep the top 24 significant bits and round the rest by hand, ties to even.
+  const bits = mag.toString(2).length;
+  const shift = BigInt(bits - 24);
+  let q = mag >> shift;
+  const rest = mag - (q << shift);
+  const half = 1n << (shift - 1n);
+  if (rest > half || (rest === half && (q & 1n) === 1n)) q += 1n;
+  const r = Number(q) * 2 ** Number(shift);
+  return Math.fround(negative ? -r : r);
+}
+
+type NumArray = Exclude<TypedArray, BigInt64Array | BigUint64Array>;
+
+/**
+ * Writes `src`'s elements converted to `to` into `dst` (same length, `to`'s typed array). The loops are
+ * split by source kind so each stays monomorphic in its inner loop.
+ */
+export function castInto<D extends DType>(src: Tensor, to: D, dst: DataTypeMap[D]): void {
+  const n = src.data.length;
+  const from = src.dtype;
+  if (from === 'int64' || from === 'uint64') {
+    const s = src.data as BigInt64Array | BigUint64Array;
+    if (to === 'int64') for (let i = 0; i < n; i++) (dst as BigInt64Array)[i] = BigInt.asIntN(64, s[i]!);
+    else if (to === 'uint64') for (let i = 0; i < n; i++) (dst as BigUint64Array)[i] = BigInt.asUintN(64, s[i]!);
+    else if (to === 'bool') for (let i = 0; i < n; i++) (dst as Uint8Array)[i] = s[i] !== 0n ? 1 : 0;
+    else if (to === 'float64') for (let i = 0; i < n; i++) (dst as Float64Array)[i] = Number(s[i]!);
+    else if (to === 'float32') for (let i = 0; i < n; i++) (dst as Float32Array)[i] = bigintToFloat32(s[i]!);
+    // Keep the low 32 bits exactly; the typed array then wraps to its own width.
+    else for (let i = 0; i < n; i++) (dst as NumArray)[i] = Number(BigInt.asIntN(32, s[i]!));
+    return;
+  }
+  const s = src.data as NumArray;
+  if (to === 'int64' || to === 'uint64') {
+    const d = dst as BigInt64Array | BigUint64Array;
+    const wrap = to === 'int64' ? BigInt.asIntN : BigInt.asUintN;
+    for (let i = 0; i < n; i++) {
+      const x = s[i]!;
+      d[i] = Number.isFinite(x) ? wrap(64, BigInt(Math.trunc(x))) : 0n;
+    }
+    return;
+  }
+  if (to === 'bool') {
+    const d = dst as Uint8Array;
+    for (let i = 0; i < n; i++) d[i] = s[i] !== 0 ? 1 : 0;
+    return;
+  }
+  // Number → number: typed-array assignment is exactly the rule above (rounding to float32, truncation
+  // toward zero and modular wrap for ToInt8/ToUint16/..., NaN → 0).
+  const d = dst as NumArray;
+  for (let i = 0; i < n; i++) d[i] = s[i]!;
+}

@@ -1,0 +1,72 @@
+/** Gather: picks slices along one axis by an int32/int64 index tensor; negative indices count from the end. */
+import { attrInt } from '../../ir/attributes.js';
+import { sizeOf } from '../../tensor.js';
+import type { Kernel, KernelDef } from '../kernel.js';
+import { DimsMemo, dimsText, kernelError, normalizeAxis, sameDims, type ElementArray } from './shape-impl.js';
+
+type Writable = { [index: number]: number | bigint };
+
+interface GatherPlan {
+  axis: number;
+  outer: number;
+  inner: number;
+}
+
+const gather: KernelDef = {
+  opType: 'Gather',
+  sinceVersion: 1,
+  create({ node }): Kernel {
+    const axisAttr = attrInt(node, 'axis', 0);
+    const memo = new DimsMemo<GatherPlan>();
+    let outDims: number[] | undefined;
+    let outIndexDims: number[] | undefined;
+    let outFor: GatherPlan | undefined;
+    return {
+      run(inputs, ctx) {
+        const data = inputs[0];
+        const indices = inputs[1];
+        if (data === undefined || indices === undefined) throw kernelError(node, `inputs 'data' and 'indices' are required`);
+        if (indices.dtype !== 'int64' && indices.dtype !== 'int32') {
+          throw kernelError(node, `indices must be int64 or int32, got ${indices.dtype}`);
+        }
+        const plan = memo.get(data.dims, [], () => {
+          if (data.dims.length === 0) throw kernelError(node, `data must have rank >= 1, got a scalar`);
+          const axis = normalizeAxis(node, axisAttr, data.dims.length);
+          return { axis, outer: sizeOf(data.dims.slice(0, axis)), inner: sizeOf(data.dims.slice(axis + 1)) };
+        });
+        if (outDims === undefined || plan !== outFor || !sameDims(outIndexDims, indices.dims)) {
+          outDims = [...data.dims.slice(0, plan.axis), ...indices.dims, ...data.dims.slice(plan.axis + 1)];
+          outIndexDims = [...indices.dims];
+          outFor = plan;
+        }
+        const dim = data.dims[plan.axis]!;
+        const idx = indices.data;
+        const count = idx.length;
+        // Validate every index before writing, so a bad index reports cleanly instead of half-filling.
+        for (let j = 0; j < count; j++) {
+          const v = Number(idx[j]);
+          if (v < -dim || v >= dim) {
+            throw kernelError(node, `index ${v} at position ${j} is out of range for axis ${plan.axis} of size ${dim} in data ${dimsText(data.dims)}`);
+          }
+        }
+        const out = ctx.output(0, data.dtype, outDims);
+        const src = data.data as ElementArray;
+        const dst = out.data as Writable;
+        const inner = plan.inner;
+        let o = 0;
+        for (let b = 0; b < plan.outer; b++) {
+          const base = b * dim * inner;
+          for (let j = 0; j < count; j++) {
+            let v = Number(idx[j]);
+            if (v < 0) v += dim;
+            const from = base + v * inner;
+            for (let i = 0; i < inner; i++) dst[o++] = src[from + i]!;
+          }
+        }
+        return [out];
+      },
+    };
+  },
+};
+
+export const gatherKernels: KernelDef[] = [gather];

@@ -1,0 +1,178 @@
+/**
+ * Kernels that only change how a buffer is read: Reshape, Squeeze, Unsqueeze, Flatten, Identity. They
+ * return a view `{ ...input, dims }` sharing the input's data, so they cost no copy and no pool buffer.
+ */
+import { attrInt, attrInts } from '../../ir/attributes.js';
+import type { Node } from '../../ir/graph.js';
+import { sizeOf, type Tensor } from '../../tensor.js';
+import type { Kernel, KernelDef } from '../kernel.js';
+import { DimsMemo, dimsText, kernelError, normalizeAxes, normalizeAxis, readIntList } from './shape-impl.js';
+
+/** Hands out views over an input's data, reusing the last view object while data and dims repeat. */
+class Viewer {
+  private last: Tensor | undefined;
+  of(input: Tensor, dims: readonly number[]): Tensor {
+    const last = this.last;
+    if (last !== undefined && last.data === input.data && last.dims === dims && last.dtype === input.dtype) return last;
+    this.last = { dtype: input.dtype, dims, data: input.data };
+    return this.last;
+  }
+}
+
+function required(node: Node, inputs: readonly (Tensor | undefined)[], index: number, what: string): Tensor {
+  const t = inputs[index];
+  if (t === undefined) throw kernelError(node, `input ${index} (${what}) is required`);
+  return t;
+}
+
+/** ONNX Reshape (opset 5+): `0` copies the input dimension unless `allowzero`, `-1` is inferred. */
+export function reshapeDims(node: Node, inDims: readonly number[], shape: readonly number[], allowZero: boolean): number[] {
+  const total = sizeOf(inDims);
+  const out = new Array<number>(shape.length);
+  let inferAt = -1;
+  let known = 1;
+  for (let i = 0; i < shape.length; i++) {
+    let d = shape[i]!;
+    if (d === -1) {
+      if (inferAt >= 0) throw kernelError(node, `shape ${dimsText(shape)} has more than one -1`);
+      inferAt = i;
+      continue;
+    }
+    if (d === 0 && !allowZero) {
+      if (i >= inDims.length) {
+        throw kernelError(node, `shape ${dimsText(shape)} copies dimension ${i} (0) but the input ${dimsText(inDims)} has rank ${inDims.length}`);
+      }
+      d = inDims[i]!;
+    } else if (d < 0 || !Number.isInteger(d)) {
+      throw kernelError(node, `shape ${dimsText(shape)} has an invalid dimension ${d} (expected -1, 0 or a positive size)`);
+    }
+    out[i] = d;
+    known *= d;
+  }
+  if (allowZero && inferAt >= 0 && shape.includes(0)) {
+    throw kernelError(node, `shape ${dimsText(shape)} mixes -1 with a literal 0 while allowzero=1`);
+  }
+  if (inferAt >= 0) {
+    if (known === 0 || total % known !== 0) {
+      throw kernelError(node, `cannot infer the -1 in shape ${dimsText(shape)} from input ${dimsText(inDims)} (${total} elements)`);
+    }
+    out[inferAt] = total / known;
+    known = total;
+  }
+  if (known !== total) {
+    throw kernelError(node, `cannot reshape input ${dimsText(inDims)} (${total} elements) to ${dimsText(out)} (${known} elements)`);
+  }
+  return out;
+}
+
+const reshape: KernelDef = {
+  opType: 'Reshape',
+  sinceVersion: 5,
+  create({ node }): Kernel {
+    const allowZero = attrInt(node, 'allowzero', 0) !== 0;
+    const memo = new DimsMemo<number[]>();
+    const viewer = new Viewer();
+    return {
+      run(inputs) {
+        const data = required(node, inputs, 0, 'data');
+        const shape = required(node, inputs, 1, 'shape');
+        const dims = memo.get(data.dims, [shape], () =>
+          reshapeDims(node, data.dims, readIntList(node, shape, 'shape'), allowZero),
+        );
+        return [viewer.of(data, dims)];
+      },
+    };
+  },
+};
+
+/** Axes come from the `axes` attribute before opset 13 and from input 1 from opset 13 on. */
+function axesSource(node: Node, opset: number): { fromInput: boolean; attr: number[] | undefined } {
+  return opset >= 13 ? { fromInput: true, attr: undefined } : { fromInput: false, attr: attrInts(node, 'axes') };
+}
+
+const squeeze: KernelDef = {
+  opType: 'Squeeze',
+  sinceVersion: 1,
+  create({ node, opset }): Kernel {
+    const src = axesSource(node, opset);
+    const memo = new DimsMemo<number[]>();
+    const viewer = new Viewer();
+    return {
+      run(inputs) {
+        const data = required(node, inputs, 0, 'data');
+        const axesT = src.fromInput ? inputs[1] : undefined;
+        const dims = memo.get(data.dims, [axesT], () => {
+          const raw = axesT ? readIntList(node, axesT, 'axes') : src.attr;
+          if (raw === undefined) return data.dims.filter((d) => d !== 1);
+          const axes = normalizeAxes(node, raw, data.dims.length);
+          for (const a of axes) {
+            if (data.dims[a] !== 1) {
+              throw kernelError(node, `cannot squeeze axis ${a} of input ${dimsText(data.dims)}: its size is ${data.dims[a]}, not 1`);
+            }
+          }
+          return data.dims.filter((_, i) => !axes.includes(i));
+        });
+        return [viewer.of(data, dims)];
+      },
+    };
+  },
+};
+
+const unsqueeze: KernelDef = {
+  opType: 'Unsqueeze',
+  sinceVersion: 1,
+  create({ node, opset }): Kernel {
+    const src = axesSource(node, opset);
+    if (!src.fromInput && src.attr === undefined) throw kernelError(node, `attribute 'axes' is required before opset 13`);
+    const memo = new DimsMemo<number[]>();
+    const viewer = new Viewer();
+    return {
+      run(inputs) {
+        const data = required(node, inputs, 0, 'data');
+        const axesT = src.fromInput ? required(node, inputs, 1, 'axes') : undefined;
+        const dims = memo.get(data.dims, [axesT], () => {
+          const raw = axesT ? readIntList(node, axesT, 'axes') : src.attr!;
+          const rank = data.dims.length + raw.length;
+          const axes = normalizeAxes(node, raw, rank);
+          const out: number[] = [];
+          let next = 0;
+          for (let i = 0; i < rank; i++) out.push(axes.includes(i) ? 1 : data.dims[next++]!);
+          return out;
+        });
+        return [viewer.of(data, dims)];
+      },
+    };
+  },
+};
+
+const flatten: KernelDef = {
+  opType: 'Flatten',
+  sinceVersion: 1,
+  create({ node }): Kernel {
+    const axisAttr = attrInt(node, 'axis', 1);
+    const memo = new DimsMemo<number[]>();
+    const viewer = new Viewer();
+    return {
+      run(inputs) {
+        const data = required(node, inputs, 0, 'input');
+        const dims = memo.get(data.dims, [], () => {
+          const rank = data.dims.length;
+          // Flatten's axis may equal the rank (everything goes to the first dimension), unlike most ops.
+          const axis = axisAttr === rank ? rank : normalizeAxis(node, axisAttr, rank);
+          return [sizeOf(data.dims.slice(0, axis)), sizeOf(data.dims.slice(axis))];
+        });
+        return [viewer.of(data, dims)];
+      },
+    };
+  },
+};
+
+const identity: KernelDef = {
+  opType: 'Identity',
+  sinceVersion: 1,
+  create({ node }): Kernel {
+    return { run: (inputs) => [required(node, inputs, 0, 'input')] };
+  },
+};
+
+export const viewKernels: KernelDef[] = [reshape, squeeze, unsqueeze, flatten, identity];
