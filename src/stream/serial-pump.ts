@@ -96,6 +96,9 @@ export class SerialPump<T> {
           await this.handlers.flush?.();
           if (!this.closed) {
             this.closed = true;
+            // Nothing is in flight any more: let the teardown that complete() triggers free resources now.
+            this.running = false;
+            this.markIdle();
             this.subscriber.complete();
           }
           break;
