@@ -1,0 +1,208 @@
+import { describe, expect, it } from 'vitest';
+import { InputError, KernelError, ModelLoadError, UnsupportedOperatorError } from '../src/errors.js';
+import { createExecutor } from '../src/executor/executor.js';
+import type { Graph, Model, Node } from '../src/ir/graph.js';
+import { GraphBuilder } from '../src/onnx/build.js';
+import { tensor, type Tensor } from '../src/tensor.js';
+
+/** A model built by hand, so these tests depend on nothing but the IR. */
+function model(graph: Partial<Graph> & { nodes: Node[] }, opset = 17): Model {
+  return {
+    irVersion: 8,
+    opsetImports: [{ domain: '', version: opset }],
+    metadata: {},
+    graph: { name: 'g', inputs: [], outputs: [], initializers: new Map(), valueInfo: [], ...graph },
+  };
+}
+const node = (opType: string, inputs: string[], outputs: string[], attributes: Node['attributes'] = {}): Node => ({
+  name: '',
+  opType,
+  domain: '',
+  inputs,
+  outputs,
+  attributes,
+});
+const f32 = (name: string, shape?: (number | string)[]) => ({
+  name,
+  type: { kind: 'tensor' as const, elemType: 'float32' as const, ...(shape ? { shape } : {}) },
+});
+
+describe('createExecutor: planning', () => {
+  it('runs nodes in dependency order even when the file lists them out of order', () => {
+    const m = model({
+      inputs: [f32('x', [2])],
+      outputs: [f32('z')],
+      nodes: [node('Mul', ['y', 'y'], ['z']), node('Add', ['x', 'x'], ['y'])],
+    });
+    const out = createExecutor(m).run({ x: tensor('float32', [2], [1, 3]) });
+    expect(Array.from(out.z!.data as Float32Array)).toEqual([4, 36]);
+  });
+
+  it('lists every missing operator at once, If branches included, and points to onnxruntime', () => {
+    const branch: Graph = {
+      name: 'then',
+      inputs: [],
+      outputs: [f32('b')],
+      initializers: new Map(),
+      valueInfo: [],
+      nodes: [node('FancyBranchOp', ['x'], ['b'])],
+    };
+    const m = model({
+      inputs: [f32('x', [1]), { name: 'c', type: { kind: 'tensor', elemType: 'bool', shape: [] } }],
+      outputs: [f32('y')],
+      nodes: [
+        node('NoSuchOp', ['x'], ['t']),
+        node('If', ['c'], ['y'], { then_branch: { type: 'graph', value: branch }, else_branch: { type: 'graph', value: branch } }),
+        node('AlsoMissing', ['t'], ['u']),
+      ],
+    });
+    let err: unknown;
+    try {
+      createExecutor(m);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(UnsupportedOperatorError);
+    const ops = (err as UnsupportedOperatorError).operators;
+    expect(ops).toContain('ai.onnx::NoSuchOp@17');
+    expect(ops).toContain('ai.onnx::AlsoMissing@17');
+    expect(ops).toContain('ai.onnx::FancyBranchOp@17');
+    expect((err as Error).message).toMatch(/ort-node/);
+  });
+
+  it('rejects a cycle, a value produced twice and a dangling input with ModelLoadError', () => {
+    const cyc = model({ inputs: [f32('x', [1])], outputs: [f32('b')], nodes: [node('Add', ['x', 'b'], ['a']), node('Add', ['a', 'x'], ['b'])] });
+    expect(() => createExecutor(cyc)).toThrow(ModelLoadError);
+    const twice = model({ inputs: [f32('x', [1])], outputs: [f32('a')], nodes: [node('Add', ['x', 'x'], ['a']), node('Mul', ['x', 'x'], ['a'])] });
+    expect(() => createExecutor(twice)).toThrow(/produced twice/);
+    const dangling = model({ inputs: [f32('x', [1])], outputs: [f32('a')], nodes: [node('Add', ['x', 'nobody'], ['a'])] });
+    expect(() => createExecutor(dangling)).toThrow(/'nobody'/);
+  });
+
+  it('folds nodes whose inputs are all initializers, once, at plan time', () => {
+    const m = model({
+      inputs: [f32('x', [2])],
+      outputs: [f32('y')],
+      initializers: new Map([
+        ['w', tensor('float32', [2], [2, 3])],
+        ['v', tensor('float32', [2], [10, 20])],
+      ]),
+      nodes: [node('Mul', ['w', 'v'], ['wv']), node('Exp', ['wv'], ['big']), node('Add', ['x', 'wv'], ['y'])],
+    });
+    const exec = createExecutor(m);
+    expect(exec.foldedNodes).toBe(2);
+    const out = exec.run({ x: tensor('float32', [2], [1, 1]) });
+    expect(Array.from(out.y!.data as Float32Array)).toEqual([21, 61]);
+  });
+
+  it('returns graph outputs that are graph inputs or initializers', () => {
+    const w = tensor('float32', [1], [7]);
+    const m = model({
+      inputs: [f32('x', [1])],
+      outputs: [f32('x'), f32('w'), f32('y')],
+      initializers: new Map([['w', w]]),
+      nodes: [node('Add', ['x', 'w'], ['y'])],
+    });
+    const x = tensor('float32', [1], [1]);
+    const out = createExecutor(m).run({ x });
+    expect(out.x).toBe(x);
+    expect(Array.from(out.w!.data as Float32Array)).toEqual([7]);
+    expect(Array.from(out.y!.data as Float32Array)).toEqual([8]);
+  });
+
+  it('lets a feed override an initializer-backed input and falls back to the initializer otherwise', () => {
+    const m = model({
+      inputs: [f32('x', [1]), f32('bias', [1])],
+      outputs: [f32('y')],
+      initializers: new Map([['bias', tensor('float32', [1], [100])]]),
+      nodes: [node('Add', ['x', 'bias'], ['y'])],
+    });
+    const exec = createExecutor(m);
+    expect(exec.inputs.map((i) => i.name)).toEqual(['x']);
+    expect((exec.run({ x: tensor('float32', [1], [1]) }).y!.data as Float32Array)[0]).toBe(101);
+    expect((exec.run({ x: tensor('float32', [1], [1]), bias: tensor('float32', [1], [5]) }).y!.data as Float32Array)[0]).toBe(6);
+  });
+});
+
+describe('createExecutor: buffer pool', () => {
+  const build = () => {
+    const b = new GraphBuilder({ opset: 17 });
+    const x = b.input('x', 'float32', ['batch', 4]);
+    const w = b.initializer('w', tensor('float32', [4], [1, 2, 3, 4]));
+    const y = b.tanh(b.add(b.mul(x, w), x));
+    b.output(y);
+    return createExecutor(b.build());
+  };
+
+  it('allocates no buffer on a second run with the same shapes', () => {
+    const exec = build();
+    const x = tensor('float32', [3, 4], Array.from({ length: 12 }, (_, i) => i / 12));
+    const first = exec.run({ x });
+    const afterFirst = exec.pool.allocations;
+    expect(afterFirst).toBeGreaterThan(0);
+    const firstData = Object.values(first)[0]!.data;
+    const second = exec.run({ x });
+    expect(exec.pool.allocations).toBe(afterFirst);
+    // The same buffer comes back: outputs are pool memory, valid until the next run.
+    expect(Object.values(second)[0]!.data).toBe(firstData);
+  });
+
+  it('grows for a larger shape, then serves a smaller one from the same buffers', () => {
+    const exec = build();
+    exec.run({ x: tensor('float32', [2, 4]) });
+    const small = exec.pool.allocations;
+    exec.run({ x: tensor('float32', [5, 4]) });
+    const grown = exec.pool.allocations;
+    expect(grown).toBeGreaterThan(small);
+    const bytes = exec.pool.bytes;
+    const out = exec.run({ x: tensor('float32', [3, 4], new Float32Array(12).fill(0.5)) });
+    expect(exec.pool.allocations).toBe(grown);
+    expect(exec.pool.bytes).toBe(bytes);
+    const y = Object.values(out)[0]!;
+    expect(y.dims).toEqual([3, 4]);
+    expect((y.data as Float32Array).length).toBe(12);
+    expect((y.data as Float32Array)[3]).toBeCloseTo(Math.tanh(0.5 * 4 + 0.5), 6);
+  });
+});
+
+describe('createExecutor: feeds and errors', () => {
+  const exec = () =>
+    createExecutor(
+      model({
+        inputs: [f32('x', ['batch', 3]), { name: 'n', type: { kind: 'tensor', elemType: 'int64', shape: [] } }],
+        outputs: [f32('y')],
+        nodes: [node('Exp', ['x'], ['y'])],
+      }),
+    );
+  const x = tensor('float32', [2, 3]);
+  const n = tensor('int64', [], [1n]);
+
+  it('names a missing input and what the model needs', () => {
+    expect(() => exec().run({ x })).toThrow(InputError);
+    expect(() => exec().run({ x })).toThrow(/missing input 'n' \(int64 \[\]\)/);
+  });
+  it('names an unknown input', () => {
+    expect(() => exec().run({ x, n, extra: x })).toThrow(/unknown input\(s\) 'extra'/);
+  });
+  it('reports the wrong dtype with expected vs got', () => {
+    expect(() => exec().run({ x: tensor('float64', [2, 3]), n })).toThrow(/input 'x': expected dtype float32, got float64/);
+  });
+  it('reports a wrong rank or fixed dimension with the declared shape', () => {
+    expect(() => exec().run({ x: tensor('float32', [6]), n })).toThrow(/input 'x': expected shape \[batch, 3\], got \[6\]/);
+    expect(() => exec().run({ x: tensor('float32', [2, 4]), n })).toThrow(/expected shape \[batch, 3\], got \[2, 4\]/);
+  });
+  it('refuses data whose length disagrees with dims', () => {
+    const bad: Tensor = { dtype: 'float32', dims: [2, 3], data: new Float32Array(5) };
+    expect(() => exec().run({ x: bad, n })).toThrow(/hold 6 elements, but data has 5/);
+  });
+  it('surfaces a kernel failure as KernelError naming the node', () => {
+    const m = model({
+      inputs: [f32('a', [2]), f32('b', [3])],
+      outputs: [f32('c')],
+      nodes: [{ ...node('Add', ['a', 'b'], ['c']), name: 'the_add' }],
+    });
+    const e = createExecutor(m);
+    expect(() => e.run({ a: tensor('float32', [2]), b: tensor('float32', [3]) })).toThrow(KernelError);
+    expect(() => e.run({ a: tensor('float32', [2]), b: tensor('float32', [3]) })).toThrow(/Add node 'the_add'.*cannot be broadcast/);
+  });
+});
