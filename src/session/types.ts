@@ -40,6 +40,11 @@ export interface Snapshot {
   model: string;
   /** State tensors by state-input name; data base64 little-endian. */
   state: Record<string, { dtype: DType; dims: number[]; data: string }>;
+  /**
+   * The carried input context (card `context`, e.g. Silero v5's last 64 samples) by step-input name.
+   * Absent when the model card asks for none.
+   */
+  context?: Record<string, { dtype: DType; dims: number[]; data: string }>;
 }
 
 /** One independent stream inside a session: its own state, stepped alone or batched with other slots. */
@@ -68,6 +73,10 @@ export interface StepSessionInfo {
   bindings: StateBinding[];
   /** Whether several slots can share one backend run (batch axis not fixed to 1). */
   batchable: boolean;
+  /** Why the session does (not) batch slots. */
+  batchReason?: string;
+  /** Fingerprint of the model's interface and weights (what snapshots are checked against). */
+  model?: string;
 }
 
 export interface StepSession {
@@ -88,5 +97,14 @@ export interface StepSession {
    * slot's state.
    */
   stepMany(batch: readonly { slot: Slot; input: StepInput }[]): Promise<(StepOutputs | Error)[]>;
+  /** Counters for tests and monitoring (backend calls made, tensor buffers allocated after setup). */
+  readonly stats: StepSessionStats;
   dispose(): Promise<void>;
+}
+
+export interface StepSessionStats {
+  /** Backend `run` calls made so far. */
+  runs: number;
+  /** Tensor buffers the session (and, on builtin, the executor) has allocated; flat in steady state. */
+  bufferAllocations: number;
 }

@@ -1,0 +1,462 @@
+/**
+ * The step session: where rxrnn carries recurrent state. Each slot is one stream with its own state
+ * buffers; a step feeds the slot's state and input to a stateless engine and copies the new state back
+ * only after the run succeeded, so a failed step leaves every slot as it was. Slots stepped together are
+ * stacked along their batch axes into one engine call and unstacked after.
+ */
+import { loadEngine } from '../backends/index.js';
+import type { BackendName, Engine, EngineOptions, ModelSource } from '../backends/backend.js';
+import { sourceToModel } from '../backends/model-source.js';
+import { BackendError, BindingError, InputError, RxrnnError, SnapshotError } from '../errors.js';
+import { allocData, sizeOf, type DType, type Tensor, type TypedArray } from '../tensor.js';
+import { decodeBase64, encodeBase64 } from './base64.js';
+import { planSession, type SessionPlan } from './bindings.js';
+import { validateCard, type ModelCard } from './card.js';
+import { checkStep, copyValues, type CheckedStep } from './feeds.js';
+import { modelFingerprint } from './fingerprint.js';
+import { blocks, stackInto, unstackFrom } from './stack.js';
+import type { Slot, Snapshot, StepInput, StepOutputs, StepSession, StepSessionInfo, StepSessionStats } from './types.js';
+
+/** Options of {@link createStepSession}. */
+export interface StepSessionOptions {
+  /** A backend by name, or `'auto'` (default): ort-node, else ort-web, else builtin. */
+  backend?: BackendName | 'auto';
+  /** The model card (parsed JSON); validated against the schema. Without one, bindings are detected. */
+  card?: ModelCard | object;
+  /** Passed to the backend: threads, graph optimisation level, execution providers. */
+  engine?: EngineOptions & { maxTensorBytes?: number };
+}
+
+/** Feed buffers for one stacked run shape, reused run after run. */
+interface RunBuffers {
+  feeds: Record<string, Tensor>;
+}
+
+/** Rejects a step entry without running it. */
+interface Entry {
+  slot: SlotImpl;
+  checked: CheckedStep;
+  index: number;
+}
+
+class SlotImpl implements Slot {
+  /** Per-stream state by state-input name. */
+  readonly state = new Map<string, Tensor>();
+  /** Carried context by step-input name (card `context`). */
+  readonly context = new Map<string, TypedArray>();
+  /** Per-stream staging of each step input ([context | frame]); doubles as the feed when stepped alone. */
+  readonly staging = new Map<string, Tensor>();
+  /** Output buffers handed back from steps, reused. */
+  readonly results: StepOutputs = {};
+  /** Bumped by reset/restore/setState/remove: a step in flight then does not write back state. */
+  generation = 0;
+  removed = false;
+
+  constructor(
+    readonly id: number,
+    private readonly session: StepSessionImpl,
+  ) {
+    for (const b of session.plan.bindings) this.state.set(b.input, { dtype: b.dtype, dims: b.dims, data: session.alloc(b.dtype, sizeOf(b.dims)) });
+    for (const s of session.plan.stepInputs) if (s.context > 0) this.context.set(s.name, session.alloc(s.dtype, s.context));
+  }
+
+  step(input: StepInput): Promise<StepOutputs> {
+    return this.session.stepOne(this, input);
+  }
+
+  reset(): void {
+    this.live();
+    for (const t of this.state.values()) t.data.fill(0 as never);
+    for (const c of this.context.values()) c.fill(0 as never);
+    this.generation++;
+  }
+
+  snapshot(): Snapshot {
+    this.live();
+    const state: Snapshot['state'] = {};
+    for (const [name, t] of this.state) state[name] = { dtype: t.dtype, dims: [...t.dims], data: encodeBase64(t.data) };
+    const snap: Snapshot = { format: 'rxrnn-snapshot', version: 1, model: this.session.fingerprint, state };
+    if (this.context.size) {
+      snap.context = {};
+      for (const [name, c] of this.context) {
+        const dtype = this.session.plan.stepInputs.find((s) => s.name === name)!.dtype;
+        snap.context[name] = { dtype, dims: [c.length], data: encodeBase64(c) };
+      }
+    }
+    return snap;
+  }
+
+  restore(snapshot: Snapshot): void {
+    this.live();
+    const s = snapshot as Partial<Snapshot> | null;
+    if (!s || s.format !== 'rxrnn-snapshot' || s.version !== 1) {
+      throw new SnapshotError(`not an rxrnn snapshot (expected format 'rxrnn-snapshot' version 1, got ${JSON.stringify({ format: s?.format, version: s?.version })})`);
+    }
+    if (s.model !== this.session.fingerprint) {
+      throw new SnapshotError(`the snapshot was taken on another model (${String(s.model)}); this session runs ${this.session.fingerprint}`);
+    }
+    // Decode everything first: a bad entry must not leave the slot half restored.
+    const decoded = new Map<string, TypedArray>();
+    const want = [...this.state.keys()];
+    const got = Object.keys(s.state ?? {});
+    if (got.length !== want.length || got.some((g) => !this.state.has(g))) {
+      throw new SnapshotError(`snapshot state holds ${got.join(', ') || 'nothing'}; this model's state is ${want.join(', ')}`);
+    }
+    for (const [name, t] of this.state) {
+      const e = s.state![name]!;
+      if (e.dtype !== t.dtype || !sameDims(e.dims, t.dims)) {
+        throw new SnapshotError(`snapshot state '${name}' is ${e.dtype} [${e.dims?.join(', ')}], expected ${t.dtype} [${t.dims.join(', ')}]`);
+      }
+      const data = decodeBase64(e.data, t.dtype, t.data.length);
+      if (!data) throw new SnapshotError(`snapshot state '${name}' is not ${t.data.length} base64-encoded ${t.dtype} values`);
+      decoded.set(name, data);
+    }
+    const ctxDecoded = new Map<string, TypedArray>();
+    for (const [name, c] of this.context) {
+      const e = s.context?.[name];
+      const dtype = this.session.plan.stepInputs.find((p) => p.name === name)!.dtype;
+      const data = e && e.dtype === dtype ? decodeBase64(e.data, dtype, c.length) : undefined;
+      if (!data) throw new SnapshotError(`snapshot lacks a valid context for input '${name}' (${c.length} ${dtype} values)`);
+      ctxDecoded.set(name, data);
+    }
+    for (const [name, data] of decoded) (this.state.get(name)!.data as Float32Array).set(data as Float32Array);
+    for (const [name, data] of ctxDecoded) (this.context.get(name) as Float32Array).set(data as Float32Array);
+    this.generation++;
+  }
+
+  getState(input: string): Tensor {
+    this.live();
+    const t = this.state.get(input);
+    if (!t) throw new InputError(`no state '${input}'; this model's state is ${[...this.state.keys()].join(', ') || 'empty'}`);
+    return { dtype: t.dtype, dims: [...t.dims], data: t.data.slice() as Tensor['data'] };
+  }
+
+  setState(input: string, value: Tensor | Float32Array | readonly number[]): void {
+    this.live();
+    const t = this.state.get(input);
+    if (!t) throw new InputError(`no state '${input}'; this model's state is ${[...this.state.keys()].join(', ') || 'empty'}`);
+    const values = 'dtype' in value ? value : null;
+    if (values && values.dtype !== t.dtype) throw new InputError(`state '${input}' is ${t.dtype}, got a ${values.dtype} tensor`);
+    if (!values && value instanceof Float32Array && t.dtype !== 'float32') throw new InputError(`state '${input}' is ${t.dtype}, got a Float32Array`);
+    const data = values ? values.data : (value as Float32Array | readonly number[]);
+    if (data.length !== t.data.length) throw new InputError(`state '${input}' holds ${t.data.length} values [${t.dims.join(', ')}], got ${data.length}`);
+    for (let i = 0; i < data.length; i++) {
+      const x = data[i];
+      if (typeof x === 'number' && x - x !== 0) throw new InputError(`state '${input}' value ${i} is ${x}; expected finite numbers`);
+    }
+    copyValues(t.data, 0, data as TypedArray, t.dtype);
+    this.generation++;
+  }
+
+  remove(): void {
+    this.session.removeSlot(this);
+  }
+
+  private live(): void {
+    if (this.removed) throw new InputError(`slot ${this.id} was removed`);
+  }
+}
+
+function sameDims(a: readonly number[] | undefined, b: readonly number[]): boolean {
+  return !!a && a.length === b.length && a.every((d, i) => d === b[i]);
+}
+
+class StepSessionImpl implements StepSession {
+  readonly info: StepSessionInfo;
+  readonly defaultSlot: SlotImpl;
+  readonly stats: StepSessionStats = { runs: 0, bufferAllocations: 0 };
+  private readonly slotMap = new Map<number, SlotImpl>();
+  private nextId = 0;
+  private readonly runBuffers = new Map<string, RunBuffers>();
+  private queue: Promise<unknown> = Promise.resolve();
+  private disposed = false;
+  private readonly engineAllocations: () => number;
+
+  constructor(
+    readonly engine: Engine,
+    readonly plan: SessionPlan,
+    readonly fingerprint: string,
+    backend: BackendName,
+    reason: string,
+  ) {
+    this.info = {
+      backend,
+      backendReason: reason,
+      stepInputs: plan.stepInputs.map((s) => ({ name: s.name, dtype: s.dtype, dims: [...s.dims] })),
+      outputs: plan.outputs.map((o) => ({ name: o.name, ...(o.dtype ? { dtype: o.dtype } : {}), ...(o.dims ? { dims: o.dims } : {}) })),
+      bindings: plan.bindings.map((b) => ({ ...b, dims: [...b.dims] })),
+      batchable: plan.batchable,
+      batchReason: plan.batchReason,
+      model: fingerprint,
+    };
+    const counted = engine as Engine & { allocations?: number };
+    this.engineAllocations = () => counted.allocations ?? 0;
+    this.defaultSlot = this.addSlot();
+  }
+
+  get slots(): ReadonlyMap<number, Slot> {
+    return this.slotMap;
+  }
+
+  /** Allocates a tensor buffer and counts it (the steady-state test watches this counter). */
+  alloc(dtype: DType, n: number): TypedArray {
+    this.stats.bufferAllocations++;
+    return allocData(dtype, n);
+  }
+
+  addSlot(): SlotImpl {
+    this.live();
+    const slot = new SlotImpl(this.nextId++, this);
+    this.slotMap.set(slot.id, slot);
+    return slot;
+  }
+
+  removeSlot(slot: SlotImpl): void {
+    if (slot === this.defaultSlot) throw new InputError('the default slot cannot be removed; reset() it instead');
+    if (!this.slotMap.has(slot.id) || this.slotMap.get(slot.id) !== slot) return;
+    slot.removed = true;
+    slot.generation++;
+    this.slotMap.delete(slot.id);
+  }
+
+  step(input: StepInput): Promise<StepOutputs> {
+    return this.defaultSlot.step(input);
+  }
+  reset(): void {
+    this.defaultSlot.reset();
+  }
+  snapshot(): Snapshot {
+    return this.defaultSlot.snapshot();
+  }
+  restore(snapshot: Snapshot): void {
+    this.defaultSlot.restore(snapshot);
+  }
+
+  async stepOne(slot: SlotImpl, input: StepInput): Promise<StepOutputs> {
+    const [r] = await this.stepMany([{ slot, input }]);
+    if (r instanceof Error) throw r;
+    return r!;
+  }
+
+  stepMany(batch: readonly { slot: Slot; input: StepInput }[]): Promise<(StepOutputs | Error)[]> {
+    // Steps run one batch at a time, in call order: a stream's state never sees two steps at once.
+    const run = this.queue.then(() => this.runBatch(batch));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async runBatch(batch: readonly { slot: Slot; input: StepInput }[]): Promise<(StepOutputs | Error)[]> {
+    this.live();
+    const results: (StepOutputs | Error)[] = new Array(batch.length);
+    const groups = new Map<string, Entry[]>();
+    const seen = new Set<SlotImpl>();
+    for (let i = 0; i < batch.length; i++) {
+      const { slot, input } = batch[i]!;
+      try {
+        if (!(slot instanceof SlotImpl) || this.slotMap.get(slot.id) !== slot) throw new InputError(`slot ${(slot as Slot | undefined)?.id} does not belong to this session (removed, or another session's)`);
+        if (seen.has(slot)) throw new InputError(`slot ${slot.id} appears twice in one stepMany; step it in two calls`);
+        seen.add(slot);
+        const checked = checkStep(input, this.plan);
+        const key = this.plan.batchable ? checked.signature : `${checked.signature}@${slot.id}`;
+        let g = groups.get(key);
+        if (!g) groups.set(key, (g = []));
+        g.push({ slot, checked, index: i });
+      } catch (e) {
+        results[i] = e instanceof Error ? e : new InputError(String(e));
+      }
+    }
+    for (const group of groups.values()) {
+      try {
+        await this.runGroup(group, results);
+      } catch (e) {
+        const err = e instanceof RxrnnError ? e : new BackendError(this.info.backend, `run failed: ${(e as Error).message}`, { cause: e });
+        for (const entry of group) results[entry.index] = err;
+      }
+    }
+    return results;
+  }
+
+  /** One engine call for `group` (slots with the same input shapes), then state and outputs written back. */
+  private async runGroup(group: Entry[], results: (StepOutputs | Error)[]): Promise<void> {
+    const n = group.length;
+    const first = group[0]!.checked;
+    // 1. Compose each slot's [context | frame] in its staging buffer.
+    for (const { slot, checked } of group) {
+      for (const f of checked.feeds) {
+        let st = slot.staging.get(f.plan.name);
+        if (!st || !sameDims(st.dims, f.dims)) {
+          st = { dtype: f.plan.dtype, dims: f.dims, data: this.alloc(f.plan.dtype, sizeOf(f.dims)) };
+          slot.staging.set(f.plan.name, st);
+        }
+        const c = f.plan.context;
+        if (c > 0) copyValues(st.data, 0, slot.context.get(f.plan.name)!, f.plan.dtype);
+        copyValues(st.data, c, f.values, f.plan.dtype);
+      }
+    }
+    // 2. Feeds: a lone slot feeds its own buffers; several are stacked into shared run buffers.
+    let feeds: Record<string, Tensor>;
+    if (n === 1) {
+      const slot = group[0]!.slot;
+      feeds = this.soloFeeds(slot, first);
+    } else {
+      feeds = this.stackedFeeds(group);
+    }
+    const gens = group.map((e) => e.slot.generation);
+    const before = this.engineAllocations();
+    this.stats.runs++;
+    const outputs = this.engine.runSync ? this.engine.runSync(feeds) : await this.engine.run(feeds);
+    this.stats.bufferAllocations += this.engineAllocations() - before;
+    // 3. Check the new state before writing any of it.
+    for (const b of this.plan.bindings) {
+      const out = outputs[b.output];
+      const want = b.dims.map((d, i) => (i === b.batchAxis ? n : d));
+      if (!out || !sameDims(out.dims, want) || out.dtype !== b.dtype) {
+        throw new BindingError(`state output '${b.output}' came back as ${out ? `${out.dtype} [${out.dims.join(', ')}]` : 'nothing'}; expected ${b.dtype} [${want.join(', ')}] to feed '${b.input}'`);
+      }
+    }
+    // 4. Write back: state (unless the slot was reset/restored meanwhile), context, outputs.
+    for (let s = 0; s < n; s++) {
+      const { slot, checked, index } = group[s]!;
+      if (slot.generation === gens[s]) {
+        for (const b of this.plan.bindings) {
+          const { outer, inner } = blocks(b.dims, b.batchAxis);
+          unstackFrom(outputs[b.output]!.data, slot.state.get(b.input)!.data, s, n, outer, inner);
+        }
+        for (const f of checked.feeds) {
+          const c = f.plan.context;
+          if (c === 0) continue;
+          const st = slot.staging.get(f.plan.name)!.data;
+          const ctx = slot.context.get(f.plan.name)! as Float32Array;
+          const len = st.length;
+          for (let k = 0; k < c; k++) ctx[k] = (st as Float32Array)[len - c + k]!;
+        }
+      }
+      results[index] = this.slotResults(slot, outputs, s, n);
+    }
+  }
+
+  private soloFeeds(slot: SlotImpl, checked: CheckedStep): Record<string, Tensor> {
+    // The record is rebuilt per call only in its values; its keys stay, so V8 keeps one shape.
+    const feeds = this.runBuffersFor(`solo`, 1, checked).feeds;
+    for (const b of this.plan.bindings) feeds[b.input] = slot.state.get(b.input)!;
+    for (const f of checked.feeds) feeds[f.plan.name] = slot.staging.get(f.plan.name)!;
+    for (const [name, t] of this.plan.constants) feeds[name] = checked.overrides?.get(name) ?? t;
+    return feeds;
+  }
+
+  private stackedFeeds(group: Entry[]): Record<string, Tensor> {
+    const n = group.length;
+    const first = group[0]!.checked;
+    const feeds = this.runBuffersFor(first.signature, n, first).feeds;
+    for (const b of this.plan.bindings) {
+      const { outer, inner } = blocks(b.dims, b.batchAxis);
+      const dst = feeds[b.input]!.data;
+      for (let s = 0; s < n; s++) stackInto(dst, group[s]!.slot.state.get(b.input)!.data, s, n, outer, inner);
+    }
+    for (const f of first.feeds) {
+      const { outer, inner } = blocks(f.dims, f.plan.batchAxis);
+      const dst = feeds[f.plan.name]!.data;
+      for (let s = 0; s < n; s++) stackInto(dst, group[s]!.slot.staging.get(f.plan.name)!.data, s, n, outer, inner);
+    }
+    return feeds;
+  }
+
+  /** Run buffers for `n` stacked streams of this input signature, made once and reused. */
+  private runBuffersFor(signature: string, n: number, checked: CheckedStep): RunBuffers {
+    const key = `${n}|${signature}`;
+    let rb = this.runBuffers.get(key);
+    if (rb) return rb;
+    const feeds: Record<string, Tensor> = {};
+    if (n > 1) {
+      for (const b of this.plan.bindings) {
+        const dims = b.dims.map((d, i) => (i === b.batchAxis ? n : d));
+        feeds[b.input] = { dtype: b.dtype, dims, data: this.alloc(b.dtype, sizeOf(dims)) };
+      }
+      for (const f of checked.feeds) {
+        const dims = f.dims.map((d, i) => (i === f.plan.batchAxis ? n : d));
+        feeds[f.plan.name] = { dtype: f.plan.dtype, dims, data: this.alloc(f.plan.dtype, sizeOf(dims)) };
+      }
+      for (const [name, t] of this.plan.constants) feeds[name] = t;
+    }
+    // Bound the cache: many distinct batch sizes would otherwise keep every buffer set alive.
+    if (this.runBuffers.size >= 64) this.runBuffers.clear();
+    rb = { feeds };
+    this.runBuffers.set(key, rb);
+    return rb;
+  }
+
+  /** Copies stream `s`'s share of every output into the slot's own result buffers. */
+  private slotResults(slot: SlotImpl, outputs: Record<string, Tensor>, s: number, n: number): StepOutputs {
+    for (const name in outputs) {
+      const out = outputs[name]!;
+      const binding = this.plan.bindings.find((b) => b.output === name);
+      const axis = binding ? binding.batchAxis : this.plan.outputs.find((o) => o.name === name)?.batchAxis;
+      let res = slot.results[name];
+      if (n === 1) {
+        if (!res || res.dtype !== out.dtype || !sameDims(res.dims, out.dims)) {
+          res = { dtype: out.dtype, dims: [...out.dims], data: this.alloc(out.dtype, out.data.length) };
+          slot.results[name] = res;
+        }
+        (res.data as Float32Array).set(out.data as Float32Array);
+        continue;
+      }
+      if (axis === undefined || out.dims[axis] !== n) {
+        throw new BindingError(`output '${name}' [${out.dims.join(', ')}] has no batch axis of size ${n}; give its batchAxis in the model card or set batch: 'fixed'`);
+      }
+      if (!res || res.dtype !== out.dtype || res.dims.length !== out.dims.length || res.dims.some((d, i) => d !== (i === axis ? 1 : out.dims[i]))) {
+        const dims = out.dims.map((d, i) => (i === axis ? 1 : d));
+        res = { dtype: out.dtype, dims, data: this.alloc(out.dtype, sizeOf(dims)) };
+        slot.results[name] = res;
+      }
+      const { outer, inner } = blocks(out.dims, axis);
+      unstackFrom(out.data, res.data, s, n, outer, inner);
+    }
+    return slot.results;
+  }
+
+  private live(): void {
+    if (this.disposed) throw new BackendError(this.info.backend, 'the step session was disposed');
+  }
+
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    // Let a step in flight finish before the engine goes away.
+    await this.queue;
+    for (const s of this.slotMap.values()) s.removed = true;
+    this.slotMap.clear();
+    this.runBuffers.clear();
+    await this.engine.dispose();
+  }
+}
+
+/**
+ * Creates a step session: a model, a backend, and the state bindings that let you feed one frame at a
+ * time while the session carries the recurrent state.
+ *
+ * @example
+ * ```ts
+ * import { createStepSession } from 'rxrnn';
+ * const vad = await createStepSession('silero_vad_v5.onnx', { backend: 'auto', card: sileroV5Card });
+ * for (const chunk of chunks512) {
+ *   const { output } = await vad.step(chunk); // Float32Array of 512 samples at 16 kHz
+ *   console.log(output.data[0]);              // speech probability
+ * }
+ * const snap = vad.snapshot();                // JSON-safe; restore() on any backend
+ * await vad.dispose();
+ * ```
+ */
+export async function createStepSession(source: ModelSource, options: StepSessionOptions = {}): Promise<StepSession> {
+  const card = options.card === undefined ? undefined : validateCard(options.card);
+  const maxTensorBytes = options.engine?.maxTensorBytes;
+  const model = await sourceToModel(source, maxTensorBytes !== undefined ? { maxTensorBytes } : undefined);
+  const plan = planSession(model, card);
+  const fingerprint = await modelFingerprint(model);
+  // The engine gets the caller's source as it came: onnxruntime takes the original bytes (or resolves a
+  // path and its external data itself) rather than a re-serialisation of the IR.
+  const { engine, backend, reason } = await loadEngine(source, {
+    backend: options.backend ?? 'auto',
+    ...options.engine,
+  });
+  return new StepSessionImpl(engine, plan, fingerprint, backend, reason);
+}
