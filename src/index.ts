@@ -8,3 +8,5 @@ export type * from './backends/backend.js';
 export type * from './session/types.js';
 export * from './onnx/build.js';
 export { writeModel, writeTensor } from './onnx/write.js';
+export { readModel, readTensor, DEFAULT_MAX_TENSOR_BYTES, type ReadModelOptions } from './onnx/read.js';
+export { validateGraph } from './onnx/validate.js';

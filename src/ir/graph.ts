@@ -68,7 +68,10 @@ export type Attribute =
   | { type: 'ints'; value: bigint[] }
   | { type: 'strings'; value: string[] }
   | { type: 'tensors'; value: Tensor[] }
-  | { type: 'graphs'; value: Graph[] };
+  | { type: 'graphs'; value: Graph[] }
+  /** A type (ONNX TYPE_PROTO), e.g. the `type` attribute of `Optional`. */
+  | { type: 'typeProto'; value: ValueType }
+  | { type: 'typeProtos'; value: ValueType[] };
 
 export interface Node {
   /** May be empty in ONNX; error messages then name the node by op type and first output. */

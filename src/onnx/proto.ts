@@ -102,8 +102,8 @@ export interface AttributeMsg {
   graphs?: GraphMsg[];
   sparseTensor?: unknown;
   sparseTensors?: unknown[];
-  tp?: unknown;
-  typeProtos?: unknown[];
+  tp?: TypeMsg | null;
+  typeProtos?: TypeMsg[];
 }
 
 export interface NodeMsg {

@@ -113,6 +113,10 @@ function attributeToMsg(name: string, a: Attribute): AttributeMsg {
       return { name, type: AttributeTypeNumber.TENSORS, tensors: a.value.map((t) => tensorToMsg(t)) };
     case 'graphs':
       return { name, type: AttributeTypeNumber.GRAPHS, graphs: a.value.map(graphToMsg) };
+    case 'typeProto':
+      return { name, type: AttributeTypeNumber.TYPE_PROTO, tp: typeToMsg(a.value) };
+    case 'typeProtos':
+      return { name, type: AttributeTypeNumber.TYPE_PROTOS, typeProtos: a.value.map(typeToMsg) };
   }
 }
 
