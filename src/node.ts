@@ -3,3 +3,4 @@
  * binaries. The core (`rxrnn`) stays browser-safe.
  */
 export * from './index.js';
+export { readModelFile, type ReadModelFileOptions } from './node/read-model-file.js';
