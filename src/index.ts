@@ -10,3 +10,8 @@ export * from './onnx/build.js';
 export { writeModel, writeTensor } from './onnx/write.js';
 export { readModel, readTensor, DEFAULT_MAX_TENSOR_BYTES, type ReadModelOptions } from './onnx/read.js';
 export { validateGraph } from './onnx/validate.js';
+export { getBackend, loadEngine, BACKEND_NAMES, builtinBackend, ortNodeBackend, ortWebBackend, type LoadEngineOptions, type LoadedEngine } from './backends/index.js';
+export { autoOrder } from './backends/auto.js';
+export { createStepSession, type StepSessionOptions } from './session/step-session.js';
+export { validateCard, MODEL_CARD_SCHEMA, type ModelCard, type CardState, type CardInput, type CardConstant } from './session/card.js';
+export { starterCard, planSession, type SessionPlan } from './session/bindings.js';
