@@ -4,8 +4,9 @@
  * state h (size S) ← decay·h + x, output y = h + bias. It also checks the contract the operators must keep:
  * no slot is ever stepped twice at once, and removed slots are never stepped.
  */
+import { TestScheduler } from 'rxjs/testing';
 import { InputError } from '../src/errors.js';
-import type { Slot, Snapshot, StepInput, StepOutputs, StepSession, StepSessionInfo } from '../src/session/types.js';
+import type { Slot, Snapshot, StepInput, StepOutputs, StepSession, StepSessionInfo, StepSessionStats } from '../src/session/types.js';
 import { tensor, type Tensor } from '../src/tensor.js';
 
 export interface FakeOptions {
@@ -74,6 +75,7 @@ export class FakeSession implements StepSession {
   /** Contract violations seen (two steps at once on a slot, a removed slot stepped). */
   violations: string[] = [];
   slotsAdded = 0;
+  readonly stats: StepSessionStats = { runs: 0, bufferAllocations: 0 };
 
   constructor(options: FakeOptions = {}) {
     this.size = options.size ?? 2;
@@ -125,7 +127,7 @@ export class FakeSession implements StepSession {
     const data = raw && typeof raw === 'object' && 'data' in raw ? (raw as Tensor).data : raw;
     if (!(data instanceof Float32Array) && !Array.isArray(data)) throw new InputError('fake: input x missing');
     if (data.length !== this.size) throw new InputError(`fake: x needs ${this.size} values, got ${data.length}`);
-    for (const v of data as ArrayLike<number>) if (!Number.isFinite(v)) throw new InputError(`fake: x has ${String(v)}`);
+    for (const v of Array.from(data as ArrayLike<number>)) if (!Number.isFinite(v)) throw new InputError(`fake: x has ${String(v)}`);
     return Float32Array.from(data as ArrayLike<number>);
   }
 
@@ -137,6 +139,7 @@ export class FakeSession implements StepSession {
       s.inFlight = true;
     }
     this.runs.push(batch.length);
+    this.stats.runs++;
     const compute = (): (StepOutputs | Error)[] =>
       batch.map(({ input }, i) => {
         const slot = slots[i]!;
@@ -173,4 +176,28 @@ export function referenceOutputs(frames: readonly number[][], options: FakeOptio
     for (let k = 0; k < size; k++) h[k] = decay * h[k]! + Math.fround(x[k]!);
     return Array.from(h, (v) => Math.fround(v + bias));
   });
+}
+
+/**
+ * Virtual time for operators whose steps answer through promises: RxJS's TestScheduler drives the timers
+ * (gaps, maxDelayMs, idle eviction), and between virtual milliseconds the microtask queue is drained so
+ * promise-based steps complete "instantly" at the virtual time they were started.
+ */
+export class VirtualTime {
+  readonly scheduler = new TestScheduler((a, b) => {
+    if (JSON.stringify(a) !== JSON.stringify(b)) throw new Error('TestScheduler assertion used by mistake');
+  });
+  /** Schedules `fn` at virtual time `ms`. */
+  at(ms: number, fn: () => void): void {
+    this.scheduler.schedule(fn, ms - this.scheduler.now());
+  }
+  /** Runs virtual time forward to `ms`, one millisecond at a time, draining microtasks in between. */
+  async advanceTo(ms: number): Promise<void> {
+    for (let t = this.scheduler.now(); t <= ms; t++) {
+      this.scheduler.maxFrames = t;
+      this.scheduler.flush();
+      this.scheduler.frame = t;
+      for (let i = 0; i < 5; i++) await new Promise<void>((r) => queueMicrotask(r));
+    }
+  }
 }

@@ -3,10 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { BackpressureError, InputError } from '../src/errors.js';
 import { StreamMetrics } from '../src/stream/metrics.js';
 import { step } from '../src/stream/step.js';
+import type { Tensor } from '../src/tensor.js';
 import { FakeSession, referenceOutputs } from './stream-fake-session.js';
 
 const frames = Array.from({ length: 20 }, (_, i) => [Math.sin(i), Math.cos(i * 0.7)]);
-const ys = (outs: Record<string, { data: ArrayLike<number> }>[]) => outs.map((o) => Array.from(o.y!.data));
+const ys = (outs: Record<string, Tensor>[]) => outs.map((o) => Array.from(o.y!.data as Float32Array));
 
 describe('step', () => {
   it('emits one output per item, in order, equal to the same arithmetic on one stream', async () => {
@@ -22,7 +23,7 @@ describe('step', () => {
     const session = new FakeSession();
     const outs = await firstValueFrom(from(frames.slice(0, 3)).pipe(step(session), toArray()));
     expect(outs[0]!.y!.data).not.toBe(outs[1]!.y!.data);
-    expect(Array.from(outs[0]!.y!.data)).toEqual(referenceOutputs(frames.slice(0, 1))[0]);
+    expect(Array.from(outs[0]!.y!.data as Float32Array)).toEqual(referenceOutputs(frames.slice(0, 1))[0]);
   });
 
   it('gives each subscription its own slot and removes it afterwards; a caller slot is never removed', async () => {
@@ -43,7 +44,7 @@ describe('step', () => {
     const session = new FakeSession();
     const out = await firstValueFrom(
       from(frames.map((f, i) => ({ i, f }))).pipe(
-        step(session, { toInput: (it) => ({ x: it.f }), project: (o, it) => `${it.i}:${o.y!.data[0]!.toFixed(3)}` }),
+        step(session, { toInput: (it) => ({ x: it.f }), project: (o, it) => `${it.i}:${(o.y!.data[0] as number).toFixed(3)}` }),
         toArray(),
       ),
     );

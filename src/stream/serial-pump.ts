@@ -31,16 +31,19 @@ export class SerialPump<T> {
     this.queue = new BoundedQueue<T>(options.backpressure, options.highWaterMark, label);
   }
 
-  /** Queues an item (from the source's `next`). An overflow under `buffer` errors the stream. */
-  push(item: T): void {
-    if (this.closed) return;
+  /**
+   * Queues an item (from the source's `next`). An overflow under `buffer` errors the stream. Returns whether
+   * this item was kept (false when closed, or dropped by `drop-newest` / an overflow).
+   */
+  push(item: T): boolean {
+    if (this.closed) return false;
     let dropped: boolean;
     const before = this.queue.size;
     try {
       dropped = this.queue.push(item);
     } catch (error) {
       this.fail(error);
-      return;
+      return false;
     }
     const metrics = this.options.metrics;
     if (metrics) {
@@ -48,6 +51,7 @@ export class SerialPump<T> {
       if (dropped) metrics.dropped++;
     }
     if (!this.running) void this.run();
+    return !(dropped && this.queue.policy === 'drop-newest');
   }
 
   /** The source completed: finish what is queued, flush, then complete downstream. */
@@ -55,11 +59,6 @@ export class SerialPump<T> {
     if (this.closed) return;
     this.completed = true;
     if (!this.running) void this.run();
-  }
-
-  /** The newest queued item, if any (classify marks it as a sequence end). */
-  newestQueued(): T | undefined {
-    return this.queue.peekLast();
   }
 
   get busy(): boolean {
