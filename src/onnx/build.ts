@@ -207,9 +207,14 @@ export class GraphBuilder {
 
   /** A fresh name starting with `base`, unused so far. */
   fresh(base: string): string {
+    const name = this.unused(base);
+    this.taken.add(name);
+    return name;
+  }
+
+  private unused(base: string): string {
     let name = base;
     while (this.taken.has(name)) name = `${base}_${this.counter++}`;
-    this.taken.add(name);
     return name;
   }
 
@@ -340,7 +345,8 @@ export class GraphBuilder {
   }
 
   private recurrentOutputs(base: string, names: readonly string[] | undefined, count: number): string[] {
-    if (names === undefined) return Array.from({ length: count }, (_, i) => this.fresh(`${base}_${['Y', 'Y_h', 'Y_c'][i]}`));
+    // Generated names are claimed by node(), like explicit ones.
+    if (names === undefined) return Array.from({ length: count }, (_, i) => this.unused(`${base}_${['Y', 'Y_h', 'Y_c'][i]}`));
     if (names.length > count) throw new Error(`GraphBuilder.${base}: at most ${count} outputs, got ${names.length}`);
     return Array.from({ length: count }, (_, i) => names[i] ?? '');
   }
