@@ -1,4 +1,212 @@
-/** Kernels: ReduceMax/ReduceMean/ReduceSum, ArgMax, TopK. */
-import type { KernelDef } from '../kernel.js';
+/** Kernels: ReduceMax/ReduceMean/ReduceSum (and ReduceMin/ReduceProd), ArgMax/ArgMin, TopK. */
+import { KernelError } from '../../errors.js';
+import { attrInt, attrInts } from '../../ir/attributes.js';
+import { describeNode, type Node } from '../../ir/graph.js';
+import { isBigIntDType, shapeToString, type Tensor } from '../../tensor.js';
+import type { KernelDef, KernelInit, RunContext } from '../kernel.js';
+import type { Arr } from './elementwise-impl.js';
+import { reduceInto, type ReduceOp } from './reduce-impl.js';
 
-export const kernels: KernelDef[] = [];
+/**
+ * The opset from which each reduction reads `axes` from its second input instead of an attribute
+ * (ReduceSum at 13, the others at 18).
+ */
+const AXES_INPUT_SINCE: Record<ReduceOp, number> = { sum: 13, mean: 18, max: 18, min: 18, prod: 18 };
+
+/** Normalises axes against `rank` (negative counts from the end), rejecting out-of-range and repeats. */
+function normaliseAxes(axes: ArrayLike<number | bigint>, rank: number, what: string, into: boolean[]): void {
+  into.length = rank;
+  for (let i = 0; i < rank; i++) into[i] = false;
+  for (let i = 0; i < axes.length; i++) {
+    const raw = Number(axes[i]!);
+    const ax = raw < 0 ? raw + rank : raw;
+    if (!Number.isInteger(ax) || ax < 0 || ax >= rank) throw new KernelError(`${what}: axis ${raw} is out of range for rank ${rank}`);
+    if (into[ax]) throw new KernelError(`${what}: axis ${raw} is listed twice`);
+    into[ax] = true;
+  }
+}
+
+function reduceKernel(opType: string, op: ReduceOp): KernelDef {
+  return {
+    opType,
+    sinceVersion: 1,
+    create(init: KernelInit) {
+      const what = describeNode(init.node);
+      const node: Node = init.node;
+      const fromInput = init.opset >= AXES_INPUT_SINCE[op];
+      const keepdims = attrInt(node, 'keepdims', 1) !== 0;
+      const noopEmpty = fromInput && attrInt(node, 'noop_with_empty_axes', 0) !== 0;
+      const attrAxes = fromInput ? undefined : attrInts(node, 'axes');
+      const reduced: boolean[] = [];
+      const outDims: number[] = [];
+      const result: (Tensor | undefined)[] = [undefined];
+      return {
+        run(inputs, ctx: RunContext) {
+          const x = inputs[0]!;
+          if (x.dtype === 'bool') throw new KernelError(`${what}: ${opType} does not accept bool`);
+          const rank = x.dims.length;
+          const axesT = fromInput ? inputs[1] : undefined;
+          if (axesT !== undefined && axesT.dtype !== 'int64') throw new KernelError(`${what}: axes must be int64, got ${axesT.dtype}`);
+          const axes: ArrayLike<number | bigint> | undefined = fromInput ? axesT?.data as BigInt64Array | undefined : attrAxes;
+          if (axes === undefined || axes.length === 0) {
+            if (noopEmpty) {
+              result[0] = x; // identity, as the operator text says for noop_with_empty_axes
+              return result;
+            }
+            reduced.length = rank;
+            for (let i = 0; i < rank; i++) reduced[i] = true;
+          } else {
+            normaliseAxes(axes, rank, what, reduced);
+          }
+          outDims.length = 0;
+          for (let i = 0; i < rank; i++) {
+            if (!reduced[i]) outDims.push(x.dims[i]!);
+            else if (keepdims) outDims.push(1);
+          }
+          const out = ctx.output(0, x.dtype, outDims);
+          reduceInto(op, x, reduced, out, ctx);
+          result[0] = out;
+          return result;
+        },
+      };
+    },
+  };
+}
+
+/** ArgMax / ArgMin along one axis; ties go to the first index unless `select_last_index` (opset 12). */
+function argKernel(opType: 'ArgMax' | 'ArgMin'): KernelDef {
+  const max = opType === 'ArgMax';
+  return {
+    opType,
+    sinceVersion: 1,
+    create(init) {
+      const what = describeNode(init.node);
+      const axisAttr = attrInt(init.node, 'axis', 0);
+      const keepdims = attrInt(init.node, 'keepdims', 1) !== 0;
+      const last = attrInt(init.node, 'select_last_index', 0) !== 0;
+      const outDims: number[] = [];
+      const result: (Tensor | undefined)[] = [undefined];
+      return {
+        run(inputs, ctx) {
+          const x = inputs[0]!;
+          const rank = x.dims.length;
+          const axis = axisAttr < 0 ? axisAttr + rank : axisAttr;
+          if (axis < 0 || axis >= rank) throw new KernelError(`${what}: axis ${axisAttr} is out of range for ${shapeToString(x.dims)}`);
+          const n = x.dims[axis]!;
+          if (n === 0) throw new KernelError(`${what}: cannot take ${opType} over an empty axis`);
+          let outer = 1;
+          for (let i = 0; i < axis; i++) outer *= x.dims[i]!;
+          let inner = 1;
+          for (let i = axis + 1; i < rank; i++) inner *= x.dims[i]!;
+          outDims.length = 0;
+          for (let i = 0; i < rank; i++) if (i !== axis) outDims.push(x.dims[i]!);
+          else if (keepdims) outDims.push(1);
+          const out = ctx.output(0, 'int64', outDims);
+          const xd = x.data as Arr;
+          const od = out.data;
+          for (let o = 0; o < outer; o++) {
+            for (let j = 0; j < inner; j++) {
+              const base = o * n * inner + j;
+              let best = xd[base];
+              let bi = 0;
+              for (let k = 1, p = base + inner; k < n; k++, p += inner) {
+                const v = xd[p];
+                const better = max ? (last ? v >= best : v > best) : last ? v <= best : v < best;
+                if (better) {
+                  best = v;
+                  bi = k;
+                }
+              }
+              od[o * inner + j] = BigInt(bi);
+            }
+          }
+          result[0] = out;
+          return result;
+        },
+      };
+    },
+  };
+}
+
+/**
+ * TopK: the k largest (or smallest) along `axis`, sorted, equal values ordered by lower index first.
+ * `k` is an attribute before opset 10 and an int64 input from 10; `largest`/`sorted` exist from 11
+ * (unsorted output is allowed to be in any order, so sorted order is always returned).
+ */
+const topK: KernelDef = {
+  opType: 'TopK',
+  sinceVersion: 1,
+  create(init) {
+    const what = describeNode(init.node);
+    const axisAttr = attrInt(init.node, 'axis', -1);
+    const largest = attrInt(init.node, 'largest', 1) !== 0;
+    const kAttr = init.opset < 10 ? attrInt(init.node, 'k') : undefined;
+    const outDims: number[] = [];
+    const result: (Tensor | undefined)[] = [undefined, undefined];
+    return {
+      run(inputs, ctx) {
+        const x = inputs[0]!;
+        let k: number;
+        if (kAttr !== undefined) k = kAttr;
+        else {
+          const kt = inputs[1];
+          if (kt === undefined || kt.dtype !== 'int64' || kt.data.length !== 1) {
+            throw new KernelError(`${what}: K must be an int64 tensor of one element, got ${kt ? `${kt.dtype} ${shapeToString(kt.dims)}` : 'nothing'}`);
+          }
+          k = Number(kt.data[0]!);
+        }
+        const rank = x.dims.length;
+        const axis = axisAttr < 0 ? axisAttr + rank : axisAttr;
+        if (axis < 0 || axis >= rank) throw new KernelError(`${what}: axis ${axisAttr} is out of range for ${shapeToString(x.dims)}`);
+        const n = x.dims[axis]!;
+        if (!Number.isInteger(k) || k < 0 || k > n) throw new KernelError(`${what}: K=${k} must be in [0, ${n}] for axis ${axis} of ${shapeToString(x.dims)}`);
+        let outer = 1;
+        for (let i = 0; i < axis; i++) outer *= x.dims[i]!;
+        let inner = 1;
+        for (let i = axis + 1; i < rank; i++) inner *= x.dims[i]!;
+        outDims.length = 0;
+        for (let i = 0; i < rank; i++) outDims.push(i === axis ? k : x.dims[i]!);
+        const values = ctx.output(0, x.dtype, outDims);
+        const indices = ctx.output(1, 'int64', outDims);
+        const order = ctx.scratch(0, 'int32', n);
+        const xd = x.data as Arr;
+        const vd = values.data as Arr;
+        const id = indices.data;
+        const big = isBigIntDType(x.dtype);
+        for (let o = 0; o < outer; o++) {
+          for (let j = 0; j < inner; j++) {
+            const base = o * n * inner + j;
+            for (let p = 0; p < n; p++) order[p] = p;
+            // Insertion-free selection: a stable sort on (value, index); NaN sorts as the largest.
+            order.sort((p, q) => {
+              const a = xd[base + p * inner];
+              const b = xd[base + q * inner];
+              if (a === b || (!big && a !== a && b !== b)) return p - q;
+              const aFirst = largest ? a > b || (!big && a !== a) : a < b || (!big && b !== b);
+              return aFirst ? -1 : 1;
+            });
+            for (let t = 0; t < k; t++) {
+              const src = order[t]!;
+              vd[o * k * inner + t * inner + j] = xd[base + src * inner];
+              id[o * k * inner + t * inner + j] = BigInt(src);
+            }
+          }
+        }
+        result[0] = values;
+        result[1] = indices;
+        return result;
+      },
+    };
+  },
+};
+
+export const kernels: KernelDef[] = [
+  reduceKernel('ReduceSum', 'sum'),
+  reduceKernel('ReduceMean', 'mean'),
+  reduceKernel('ReduceMax', 'max'),
+  reduceKernel('ReduceMin', 'min'),
+  reduceKernel('ReduceProd', 'prod'),
+  argKernel('ArgMax'),
+  argKernel('ArgMin'),
+  topK,
+];
