@@ -17,7 +17,8 @@ export interface ActivationSite {
 /** The activation name of a config value: a string, null (linear), or a serialized `{ class_name, config }`. */
 export function activationName(value: unknown, site: ActivationSite): string {
   if (value === undefined || value === null) return 'linear';
-  if (typeof value === 'string') return value;
+  // TF.js spells some names in camelCase in code ('hardSigmoid'); saved files use Keras's snake_case.
+  if (typeof value === 'string') return value.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
   if (typeof value === 'object' && value !== null && 'class_name' in value) {
     const v = value as { class_name: unknown; config?: { name?: unknown } };
     if (v.class_name === 'function' && typeof v.config?.name === 'string') return v.config.name;

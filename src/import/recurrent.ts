@@ -235,12 +235,13 @@ export function convertRecurrent(ctx: ConvertContext, layer: LayerSpec, spec: Rn
       em.output(cOutName, 'float32', [1, batch, U]);
       ctx.states.push({ input: cIn, output: cOutName, units: U, layer: layer.name });
     }
-    const axis0 = em.int64s('axis0', [0]);
+    let axis0Name = '';
+    const axis0 = () => (axis0Name ||= em.int64s('axis0', [0]));
     const output: KerasValue = spec.returnSequences
       ? { name: em.op('Transpose', [hOut], { perm: [1, 0, 2] }), dtype: 'float32', shape: [batch, 1, U], ...(mask ? { mask } : {}) }
-      : { name: em.op('Squeeze', [hOut, axis0]), dtype: 'float32', shape: [batch, U] };
+      : { name: em.op('Squeeze', [hOut, axis0()]), dtype: 'float32', shape: [batch, U] };
     if (!spec.returnState) return [output];
-    const states = [hOut, cOut].slice(0, nStates).map((s) => ({ name: em.op('Squeeze', [s, axis0]), dtype: 'float32' as const, shape: [batch, U] }));
+    const states = [hOut, cOut].slice(0, nStates).map((s) => ({ name: em.op('Squeeze', [s, axis0()]), dtype: 'float32' as const, shape: [batch, U] }));
     return [output, ...states];
   }
 
@@ -249,7 +250,8 @@ export function convertRecurrent(ctx: ConvertContext, layer: LayerSpec, spec: Rn
   const direction = spec.goBackwards ? 'reverse' : 'forward';
   const outs = em.node(ONNX_OP[spec.cell], [x, W, R, B, mask?.seqLens ?? '', h0, c0], nodeAttrs(spec, direction), spec.cell === 'LSTM' ? 3 : 2);
   const [Y, Yh, Yc] = outs as [string, string, string | undefined];
-  const axis0 = em.int64s('axis0', [0]);
+  let axis0Name = '';
+  const axis0 = () => (axis0Name ||= em.int64s('axis0', [0]));
   let output: KerasValue;
   if (spec.returnSequences) {
     let seq = em.op('Transpose', [em.op('Squeeze', [Y, em.int64s('axis1', [1])])], { perm: [1, 0, 2] }); // [batch, time, units]
@@ -268,10 +270,10 @@ export function convertRecurrent(ctx: ConvertContext, layer: LayerSpec, spec: Rn
     if (spec.goBackwards) seq = reverseTime(ctx, seq);
     output = { name: seq, dtype: 'float32', shape: [batch, time, U], ...(mask ? { mask } : {}) };
   } else {
-    output = { name: em.op('Squeeze', [Yh, axis0]), dtype: 'float32', shape: [batch, U] };
+    output = { name: em.op('Squeeze', [Yh, axis0()]), dtype: 'float32', shape: [batch, U] };
   }
   if (!spec.returnState) return [output];
-  const states = [Yh, Yc].slice(0, nStates).map((s) => ({ name: em.op('Squeeze', [s!, axis0]), dtype: 'float32' as const, shape: [batch, U] }));
+  const states = [Yh, Yc].slice(0, nStates).map((s) => ({ name: em.op('Squeeze', [s!, axis0()]), dtype: 'float32' as const, shape: [batch, U] }));
   return [output, ...states];
 }
 
@@ -338,13 +340,15 @@ export function convertBidirectional(ctx: ConvertContext, layer: LayerSpec, call
   const x = em.op('Transpose', [call.x.name], { perm: [1, 0, 2] });
   const outs = em.node(ONNX_OP[spec.cell], [x, W, R, B, mask?.seqLens ?? '', h0, c0], nodeAttrs(spec, 'bidirectional'), spec.cell === 'LSTM' ? 3 : 2);
   const [Y, Yh, Yc] = outs as [string, string, string | undefined];
-  const dir0 = em.constant('dir0', tensor('int64', [], [0]));
-  const dir1 = em.constant('dir1', tensor('int64', [], [1]));
+  let d0 = '';
+  let d1 = '';
+  const dir0 = () => (d0 ||= em.constant('dir0', tensor('int64', [], [0])));
+  const dir1 = () => (d1 ||= em.constant('dir1', tensor('int64', [], [1])));
 
-  const merge = (f: string, b: string, both: () => string, shape: Dim[], concatShape: Dim[]): KerasValue[] => {
+  const merge = (halves: () => [string, string], both: () => string, shape: Dim[], concatShape: Dim[]): KerasValue[] => {
+    if (mergeMode === 'concat') return [{ name: both(), dtype: 'float32', shape: concatShape }];
+    const [f, b] = halves();
     switch (mergeMode) {
-      case 'concat':
-        return [{ name: both(), dtype: 'float32', shape: concatShape }];
       case 'sum':
         return [{ name: em.op('Add', [f, b]), dtype: 'float32', shape }];
       case 'mul':
@@ -364,21 +368,19 @@ export function convertBidirectional(ctx: ConvertContext, layer: LayerSpec, call
     let seq = em.op('Transpose', [Y], { perm: [2, 0, 1, 3] }); // [batch, time, 2, units]
     // Keras forces zero outputs at masked steps in both halves of a Bidirectional with return_sequences.
     if (mask) seq = em.op('Mul', [seq, em.op('Unsqueeze', [mask.mask, em.int64s('axes23', [2, 3])])]);
-    const f = em.op('Gather', [seq, dir0], { axis: 2 });
-    const b = em.op('Gather', [seq, dir1], { axis: 2 });
-    outputs = merge(f, b, () => em.op('Reshape', [seq, em.int64s('shape', [0, 0, -1])]), [batch, time, U], [batch, time, 2 * U]);
+    const halves = (): [string, string] => [em.op('Gather', [seq, dir0()], { axis: 2 }), em.op('Gather', [seq, dir1()], { axis: 2 })];
+    outputs = merge(halves, () => em.op('Reshape', [seq, em.int64s('shape', [0, 0, -1])]), [batch, time, U], [batch, time, 2 * U]);
     if (mask) outputs = outputs.map((o) => ({ ...o, mask }));
   } else {
-    const f = em.op('Gather', [Yh, dir0], { axis: 0 });
-    const b = em.op('Gather', [Yh, dir1], { axis: 0 });
-    outputs = merge(f, b, () => em.op('Concat', [f, b], { axis: 1 }), [batch, U], [batch, 2 * U]);
+    const halves = (): [string, string] => [em.op('Gather', [Yh, dir0()], { axis: 0 }), em.op('Gather', [Yh, dir1()], { axis: 0 })];
+    outputs = merge(halves, () => em.op('Concat', halves(), { axis: 1 }), [batch, U], [batch, 2 * U]);
   }
   if (!spec.returnState) return outputs;
   const fwStates: KerasValue[] = [];
   const bwStates: KerasValue[] = [];
   for (const s of [Yh, Yc].slice(0, nStates)) {
-    fwStates.push({ name: em.op('Gather', [s!, dir0], { axis: 0 }), dtype: 'float32', shape: [batch, U] });
-    bwStates.push({ name: em.op('Gather', [s!, dir1], { axis: 0 }), dtype: 'float32', shape: [batch, U] });
+    fwStates.push({ name: em.op('Gather', [s!, dir0()], { axis: 0 }), dtype: 'float32', shape: [batch, U] });
+    bwStates.push({ name: em.op('Gather', [s!, dir1()], { axis: 0 }), dtype: 'float32', shape: [batch, U] });
   }
   return [...outputs, ...fwStates, ...bwStates];
 }
