@@ -1,4 +1,42 @@
-/** Kernels: RNN. */
-import type { KernelDef } from '../kernel.js';
+/**
+ * Kernels: RNN, the gate-free recurrence (opset 7+; opset 14 added `layout`, opset 22 only widened types):
+ *   H = f(X·Wᵀ + H₋₁·Rᵀ + Wb + Rb), f = Tanh by default.
+ */
+import type { Kernel, KernelDef, KernelInit } from '../kernel.js';
+import { activate, clipRange } from './recurrent/activations.js';
+import { readRecurrentAttributes } from './recurrent/attributes.js';
+import { RecurrentKernel } from './recurrent/driver.js';
 
-export const kernels: KernelDef[] = [];
+class RnnKernel extends RecurrentKernel {
+  constructor(init: KernelInit) {
+    super(init.node, readRecurrentAttributes(init.node, 1, ['Tanh']), 1, false);
+    this.prepackConstants(init);
+  }
+
+  protected recur(d: number, reverse: boolean, maxLen: number, y: Float32Array | undefined): void {
+    const f = this.attrs.acts[d]![0]!;
+    const { B, H, GW, lens } = this;
+    const clip = this.attrs.clip;
+    for (let s = 0; s < maxLen; s++) {
+      this.gather(s, reverse, 0, GW);
+      this.ws.gemm(this.h, H, B, H, this.r[d]!, GW, this.g, GW);
+      const m = this.ws.mem;
+      for (let b = 0; b < B; b++) {
+        if (s >= lens[b]!) continue;
+        const gr = this.g + b * GW;
+        if (clip !== undefined) clipRange(m, gr, H, clip);
+        activate(f, m, gr, H);
+        m.copyWithin(this.h + b * H, gr, gr + H);
+        if (y !== undefined) this.emit(y, d, b, s, reverse);
+      }
+    }
+  }
+}
+
+export const kernels: KernelDef[] = [
+  {
+    opType: 'RNN',
+    sinceVersion: 7,
+    create: (init: KernelInit): Kernel => new RnnKernel(init),
+  },
+];

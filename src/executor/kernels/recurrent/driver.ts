@@ -1,0 +1,398 @@
+/**
+ * What RNN, LSTM and GRU have in common: checking inputs, packing weights, staging X, the input projection
+ * for all time steps as one matrix product, sequence_lens bookkeeping, layout 0/1 addressing and writing
+ * Y / Y_h / Y_c. A subclass supplies only the gate math of one time step (`recur`).
+ *
+ * Workspace regions (float offsets into `ws.mem`, each 4-aligned for the SIMD kernel):
+ *   static, per direction d:  w[d] packed W, r[d] packed R, pb[d] projection bias (Wb+Rb, gate-padded),
+ *                             rb[d] extra recurrent bias (GRU linear_before_reset), pe[d] peepholes (LSTM)
+ *   per run shape (T, B):     x   X as given (rows in X's own order)
+ *                             p   X·Wᵀ + pb for every (t, b), same row order as x, GW floats per row
+ *                             g   gate pre-activations of the current step, B rows of GW
+ *                             h   hidden state, B rows of H (the left operand of the recurrent product)
+ *                             c   cell state (LSTM), tmp  r ⊙ h (GRU), both B rows of H
+ * GW = gates * Hp, Hp = H padded to whole panels (see pack.ts).
+ *
+ * Allocation: regions are laid out again only when a shape changes, so a steady-state run allocates
+ * nothing (output tensors come from the plan's pool through ctx.output).
+ */
+import { KernelError } from '../../../errors.js';
+import type { Node } from '../../../ir/graph.js';
+import type { DType, Tensor } from '../../../tensor.js';
+import type { Kernel, KernelInit, RunContext } from '../../kernel.js';
+import type { RecurrentAttributes } from './attributes.js';
+import { packedSize, packGateMatrix, paddedHidden } from './pack.js';
+import { createWorkspace, type Workspace } from './workspace.js';
+
+/** Input positions shared by the three operators. */
+export const IN_X = 0, IN_W = 1, IN_R = 2, IN_B = 3, IN_SEQ_LENS = 4, IN_INITIAL_H = 5, IN_INITIAL_C = 6, IN_P = 7;
+
+const align4 = (n: number) => (n + 3) & ~3;
+
+export abstract class RecurrentKernel implements Kernel {
+  protected readonly ws: Workspace = createWorkspace();
+  protected readonly D: number;
+  /** Whether the gate outputs past `Y`, `Y_h` are wanted (per output index). */
+  private readonly wanted: boolean[];
+  /** Weights packed at plan time (all of W, R, B, P are constants), so runs skip packing. */
+  private prepacked = false;
+
+  // Shapes of the current layout.
+  protected T = -1;
+  protected B = -1;
+  protected I = -1;
+  protected H = -1;
+  protected Hp = 0;
+  protected GW = 0;
+
+  // Region offsets (see the file comment).
+  protected readonly w: number[] = [];
+  protected readonly r: number[] = [];
+  protected readonly pb: number[] = [];
+  protected readonly rb: number[] = [];
+  protected readonly pe: number[] = [];
+  private staticEnd = 0;
+  protected x = 0;
+  protected p = 0;
+  protected g = 0;
+  protected h = 0;
+  protected c = 0;
+  protected tmp = 0;
+
+  /** Valid steps per batch row for the current run. */
+  protected lens = new Int32Array(0);
+  protected usePeepholes = false;
+
+  constructor(
+    protected readonly node: Node,
+    protected readonly attrs: RecurrentAttributes,
+    /** Gates per direction: RNN 1, GRU 3, LSTM 4. */
+    protected readonly gates: number,
+    /** LSTM: the cell state input/output and peepholes exist. */
+    protected readonly hasCell: boolean,
+  ) {
+    this.D = attrs.numDirections;
+    this.wanted = node.outputs.map((o) => o !== '');
+  }
+
+  /**
+   * Packs W, R, B (and P) at plan time when all of them are constants, so runs skip packing. Subclasses
+   * call it at the end of their constructor, once the fields `packBiases` reads are set.
+   */
+  protected prepackConstants(init: KernelInit): void {
+    const c = init.constants;
+    const constW = c[IN_W];
+    const constR = c[IN_R];
+    const bOk = !this.present(IN_B) || c[IN_B] !== undefined;
+    const pOk = !this.hasCell || !this.present(IN_P) || c[IN_P] !== undefined;
+    if (constW === undefined || constR === undefined || !bOk || !pOk) return;
+    const p = this.hasCell ? c[IN_P] : undefined;
+    const H = this.checkWeights(constW, constR, c[IN_B], p, undefined);
+    this.layoutStatic(constW.dims[2]!, H);
+    this.packAll(constW, constR, c[IN_B], p);
+    this.prepacked = true;
+  }
+
+  /** Runs direction `d` over the staged projection: the subclass's step loop. */
+  protected abstract recur(d: number, reverse: boolean, maxLen: number, y: Float32Array | undefined): void;
+
+  /**
+   * Writes the projection bias of direction `d` (GW floats at pb[d]) and, where the cell has one, the
+   * recurrent bias (Hp floats at rb[d]). `b` holds [Wb, Rb] of all directions, or is undefined (zeros).
+   */
+  protected packBiases(d: number, b: Float32Array | undefined): void {
+    const m = this.ws.mem;
+    const { H, Hp, gates } = this;
+    const base = d * 2 * gates * H;
+    for (let gi = 0; gi < gates; gi++) {
+      for (let j = 0; j < Hp; j++) {
+        const k = gi * H + j;
+        m[this.pb[d]! + gi * Hp + j] = j < H && b !== undefined ? b[base + k]! + b[base + gates * H + k]! : 0;
+      }
+    }
+  }
+
+  run(inputs: readonly (Tensor | undefined)[], ctx: RunContext): (Tensor | undefined)[] {
+    const { attrs, D } = this;
+    const X = this.need(inputs, IN_X, 'X');
+    this.expectFloat(X, 'X');
+    if (X.dims.length !== 3) throw this.err(`X must have rank 3, got dims ${fmt(X.dims)}`);
+    const layout1 = attrs.layout === 1;
+    const T = layout1 ? X.dims[1]! : X.dims[0]!;
+    const B = layout1 ? X.dims[0]! : X.dims[1]!;
+    const I = X.dims[2]!;
+
+    const W = this.need(inputs, IN_W, 'W');
+    const R = this.need(inputs, IN_R, 'R');
+    const bias = inputs[IN_B];
+    const peep = this.hasCell ? inputs[IN_P] : undefined;
+    if (!this.prepacked) {
+      const H = this.checkWeights(W, R, bias, peep, I);
+      this.layoutStatic(I, H);
+      this.packAll(W, R, bias, peep);
+    } else if (I !== this.I) {
+      throw this.err(`X has input size ${I} (dims ${fmt(X.dims)}), but W was built for input size ${this.I}`);
+    }
+    const H = this.H;
+    this.layoutDynamic(T, B);
+    this.readSeqLens(inputs[IN_SEQ_LENS], T, B);
+    const initH = inputs[IN_INITIAL_H];
+    const initC = this.hasCell ? inputs[IN_INITIAL_C] : undefined;
+    const stateDims = layout1 ? [B, D, H] : [D, B, H];
+    if (initH !== undefined) this.expectDims(initH, 'initial_h', stateDims);
+    if (initC !== undefined) this.expectDims(initC, 'initial_c', stateDims);
+
+    // Outputs.
+    const yDims = layout1 ? [B, T, D, H] : [T, D, B, H];
+    const Y = this.wanted[0] ? ctx.output(0, 'float32', yDims) : undefined;
+    const Yh = this.wanted[1] ? ctx.output(1, 'float32', stateDims) : undefined;
+    const Yc = this.hasCell && this.wanted[2] ? ctx.output(2, 'float32', stateDims) : undefined;
+    let maxLen = 0;
+    let allFull = true;
+    for (let b = 0; b < B; b++) {
+      const len = this.lens[b]!;
+      if (len > maxLen) maxLen = len;
+      if (len !== T) allFull = false;
+    }
+    // Positions past a row's length stay zero; when every row is full every position gets written.
+    if (Y !== undefined && !allFull) Y.data.fill(0);
+
+    const m = this.ws.mem;
+    if (X.data.length !== T * B * I) throw this.err(`X data holds ${X.data.length} values, dims ${fmt(X.dims)} need ${T * B * I}`);
+    m.set(X.data as Float32Array, this.x);
+
+    for (let d = 0; d < D; d++) {
+      this.project(d);
+      this.loadState(d, initH, this.h);
+      if (this.hasCell) this.loadState(d, initC, this.c);
+      const reverse = attrs.direction === 'reverse' || d === 1;
+      this.recur(d, reverse, maxLen, Y?.data);
+      if (Yh !== undefined) this.storeState(d, Yh.data, this.h);
+      if (Yc !== undefined) this.storeState(d, Yc.data, this.c);
+    }
+    const out: (Tensor | undefined)[] = this.node.outputs.map(() => undefined);
+    if (Y !== undefined) out[0] = Y;
+    if (Yh !== undefined) out[1] = Yh;
+    if (Yc !== undefined) out[2] = Yc;
+    return out;
+  }
+
+  // ---- step-loop helpers for subclasses -------------------------------------------------------------
+
+  /** Row `b`'s time index at iteration `s` (reverse runs from the row's own last valid step). */
+  protected timeOf(b: number, s: number, reverse: boolean): number {
+    return reverse ? this.lens[b]! - 1 - s : s;
+  }
+
+  /**
+   * Copies columns [col, col+span) of each active row's projection for iteration `s` into the gate rows:
+   * the starting value the recurrent product then accumulates onto.
+   */
+  protected gather(s: number, reverse: boolean, col: number, span: number): void {
+    const m = this.ws.mem;
+    const { B, T, GW, lens } = this;
+    const layout1 = this.attrs.layout === 1;
+    for (let b = 0; b < B; b++) {
+      const len = lens[b]!;
+      if (s >= len) continue;
+      const t = reverse ? len - 1 - s : s;
+      const src = this.p + (layout1 ? b * T + t : t * B + b) * GW + col;
+      m.copyWithin(this.g + b * GW + col, src, src + span);
+    }
+  }
+
+  /** Offset of row `b`'s projection row for iteration `s` (valid only while `s < lens[b]`). */
+  protected projRow(b: number, s: number, reverse: boolean): number {
+    const t = reverse ? this.lens[b]! - 1 - s : s;
+    return this.p + (this.attrs.layout === 1 ? b * this.T + t : t * this.B + b) * this.GW;
+  }
+
+  /** Writes row `b`'s hidden state into Y at its time index for iteration `s`, direction `d`. */
+  protected emit(y: Float32Array, d: number, b: number, s: number, reverse: boolean): void {
+    const { T, B, D, H } = this;
+    const t = reverse ? this.lens[b]! - 1 - s : s;
+    const o = this.attrs.layout === 1 ? ((b * T + t) * D + d) * H : ((t * D + d) * B + b) * H;
+    const m = this.ws.mem;
+    const src = this.h + b * H;
+    for (let j = 0; j < H; j++) y[o + j] = m[src + j]!;
+  }
+
+  // ---- internals ------------------------------------------------------------------------------------
+
+  /** p = X·Wᵀ + pb for every staged row. */
+  private project(d: number): void {
+    const { T, B, GW } = this;
+    const rows = T * B;
+    if (rows === 0) return;
+    const m = this.ws.mem;
+    const pb = this.pb[d]!;
+    for (let r = 0; r < rows; r++) m.copyWithin(this.p + r * GW, pb, pb + GW);
+    this.ws.gemm(this.x, this.I, rows, this.I, this.w[d]!, GW, this.p, GW);
+  }
+
+  private loadState(d: number, init: Tensor | undefined, dst: number): void {
+    const m = this.ws.mem;
+    const { B, D, H } = this;
+    if (init === undefined) {
+      m.fill(0, dst, dst + B * H);
+      return;
+    }
+    const src = init.data as Float32Array;
+    const layout1 = this.attrs.layout === 1;
+    for (let b = 0; b < B; b++) {
+      const s = layout1 ? (b * D + d) * H : (d * B + b) * H;
+      const o = dst + b * H;
+      for (let j = 0; j < H; j++) m[o + j] = src[s + j]!;
+    }
+  }
+
+  private storeState(d: number, out: Float32Array, src: number): void {
+    const m = this.ws.mem;
+    const { B, D, H } = this;
+    const layout1 = this.attrs.layout === 1;
+    for (let b = 0; b < B; b++) {
+      const o = layout1 ? (b * D + d) * H : (d * B + b) * H;
+      const s = src + b * H;
+      for (let j = 0; j < H; j++) out[o + j] = m[s + j]!;
+    }
+  }
+
+  private readSeqLens(t: Tensor | undefined, T: number, B: number): void {
+    if (this.lens.length < B) this.lens = new Int32Array(B);
+    const lens = this.lens;
+    if (t === undefined) {
+      lens.fill(T, 0, B);
+      return;
+    }
+    if (t.dtype !== 'int32' && t.dtype !== 'int64') {
+      throw this.err(`sequence_lens must be int32, got ${t.dtype}`);
+    }
+    if (t.dims.length !== 1 || t.dims[0] !== B) {
+      throw this.err(`sequence_lens must have dims [${B}] (one length per batch row), got ${fmt(t.dims)}`);
+    }
+    for (let b = 0; b < B; b++) {
+      const v = Number(t.data[b]!);
+      if (!(v >= 0 && v <= T)) {
+        throw this.err(`sequence_lens[${b}] = ${v} is outside [0, ${T}] (the sequence length of X)`);
+      }
+      lens[b] = v;
+    }
+  }
+
+  /** Validates W, R, B (and P) against each other and the attributes; returns the hidden size. */
+  private checkWeights(
+    W: Tensor,
+    R: Tensor,
+    b: Tensor | undefined,
+    p: Tensor | undefined,
+    inputSize: number | undefined,
+  ): number {
+    const { D, gates } = this;
+    this.expectFloat(W, 'W');
+    this.expectFloat(R, 'R');
+    if (R.dims.length !== 3) throw this.err(`R must have rank 3 [${D}, ${gates}*hidden_size, hidden_size], got ${fmt(R.dims)}`);
+    const H = this.attrs.hiddenSize ?? R.dims[2]!;
+    this.expectDims(R, 'R', [D, gates * H, H]);
+    if (W.dims.length !== 3) throw this.err(`W must have rank 3 [${D}, ${gates * H}, input_size], got ${fmt(W.dims)}`);
+    this.expectDims(W, 'W', [D, gates * H, inputSize ?? W.dims[2]!]);
+    if (b !== undefined) {
+      this.expectFloat(b, 'B');
+      this.expectDims(b, 'B', [D, 2 * gates * H]);
+    }
+    if (p !== undefined) {
+      this.expectFloat(p, 'P');
+      this.expectDims(p, 'P', [D, 3 * H]);
+    }
+    return H;
+  }
+
+  private layoutStatic(I: number, H: number): void {
+    if (I === this.I && H === this.H) return;
+    const { D, gates } = this;
+    this.I = I;
+    this.H = H;
+    this.Hp = paddedHidden(H);
+    this.GW = gates * this.Hp;
+    let o = 0;
+    for (let d = 0; d < D; d++) {
+      this.w[d] = o;
+      o = align4(o + packedSize(gates, this.Hp, I));
+      this.r[d] = o;
+      o = align4(o + packedSize(gates, this.Hp, H));
+      this.pb[d] = o;
+      o = align4(o + this.GW);
+      this.rb[d] = o;
+      o = align4(o + this.Hp);
+      this.pe[d] = o;
+      o = align4(o + 3 * H);
+    }
+    this.staticEnd = o;
+    this.T = -1; // force the dynamic regions to be laid out after the new static ones
+    this.ws.ensure(o);
+  }
+
+  private layoutDynamic(T: number, B: number): void {
+    if (T === this.T && B === this.B) return;
+    this.T = T;
+    this.B = B;
+    const { H, GW, I } = this;
+    let o = this.staticEnd;
+    this.x = o;
+    o = align4(o + T * B * I);
+    this.p = o;
+    o = align4(o + T * B * GW);
+    this.g = o;
+    o = align4(o + B * GW);
+    this.h = o;
+    o = align4(o + B * H);
+    this.c = o;
+    o = align4(o + B * H);
+    this.tmp = o;
+    o = align4(o + B * H);
+    this.ws.ensure(o);
+  }
+
+  private packAll(W: Tensor, R: Tensor, b: Tensor | undefined, p: Tensor | undefined): void {
+    const { D, gates, H, Hp, I } = this;
+    const m = this.ws.mem;
+    const wd = W.data as Float32Array;
+    const rd = R.data as Float32Array;
+    for (let d = 0; d < D; d++) {
+      packGateMatrix(m, this.w[d]!, wd, d * gates * H * I, gates, H, Hp, I);
+      packGateMatrix(m, this.r[d]!, rd, d * gates * H * H, gates, H, Hp, H);
+      this.packBiases(d, b?.data as Float32Array | undefined);
+      if (p !== undefined) {
+        const pd = p.data as Float32Array;
+        for (let j = 0; j < 3 * H; j++) m[this.pe[d]! + j] = pd[d * 3 * H + j]!;
+      }
+    }
+    this.usePeepholes = p !== undefined;
+  }
+
+  private present(i: number): boolean {
+    return (this.node.inputs[i] ?? '') !== '';
+  }
+
+  private need(inputs: readonly (Tensor | undefined)[], i: number, name: string): Tensor {
+    const t = inputs[i];
+    if (t === undefined) throw this.err(`input ${name} (position ${i}) is required but missing`);
+    return t;
+  }
+
+  private expectFloat(t: Tensor, name: string): void {
+    if (t.dtype !== ('float32' satisfies DType)) {
+      throw this.err(`${name} must be float32 (the built-in executor runs recurrent operators in float32), got ${t.dtype}`);
+    }
+  }
+
+  private expectDims(t: Tensor, name: string, dims: readonly number[]): void {
+    const ok = t.dims.length === dims.length && t.dims.every((v, i) => v === dims[i]);
+    if (!ok) throw this.err(`${name} must have dims ${fmt(dims)}, got ${fmt(t.dims)}`);
+  }
+
+  protected err(message: string): KernelError {
+    return new KernelError(`${this.attrs.where}: ${message}`);
+  }
+}
+
+const fmt = (dims: readonly number[]) => `[${dims.join(', ')}]`;
