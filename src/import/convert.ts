@@ -105,8 +105,9 @@ export function convertTopology(topo: Topology, weights: WeightStore, options: C
   };
 
   // Inputs first, in the model's order, so the graph's inputs keep Keras's order. The streaming form keeps
-  // only the inputs its outputs need (an encoder feeding a decoder's initial state is not part of it).
-  if (options.form === 'sequence') for (const ref of topo.inputs) resolve(ref);
+  // only the inputs its outputs need (an encoder feeding a decoder's initial state is not part of it), and
+  // so does a model whose outputs were chosen by the caller.
+  if (options.form === 'sequence' && !options.outputs) for (const ref of topo.inputs) resolve(ref);
   const outRefs = options.outputs ? options.outputs.map((s) => parseOutputRef(s, topo)) : topo.outputs;
   em.setScope('');
   for (const ref of outRefs) {
@@ -126,5 +127,11 @@ export function convertTopology(topo: Topology, weights: WeightStore, options: C
     doc: `Imported from a Keras / TensorFlow.js Layers model (${options.form} form)`,
     metadata,
   });
+  // Keras's inputs and outputs first, then the state pairs, so position 0 is what the user expects.
+  const stateIns = new Set(ctx.states.map((st) => st.input));
+  const stateOuts = new Set(ctx.states.map((st) => st.output));
+  const g = model.graph;
+  g.inputs = [...g.inputs.filter((v) => !stateIns.has(v.name)), ...g.inputs.filter((v) => stateIns.has(v.name))];
+  g.outputs = [...g.outputs.filter((v) => !stateOuts.has(v.name)), ...g.outputs.filter((v) => stateOuts.has(v.name))];
   return { model, states: ctx.states };
 }
