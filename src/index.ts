@@ -15,3 +15,5 @@ export { autoOrder } from './backends/auto.js';
 export { createStepSession, type StepSessionOptions } from './session/step-session.js';
 export { validateCard, MODEL_CARD_SCHEMA, type ModelCard, type CardState, type CardInput, type CardConstant } from './session/card.js';
 export { starterCard, planSession, type SessionPlan } from './session/bindings.js';
+export { createExecutor, type Executor, type ExecutorOptions } from './executor/executor.js';
+export { compareTensors, ONNX_RUNNER_TOLERANCE, type Comparison, type Tolerance } from './conformance/compare.js';

@@ -4,3 +4,10 @@
  */
 export * from './index.js';
 export { readModelFile, type ReadModelFileOptions } from './node/read-model-file.js';
+export {
+  runConformance,
+  findCases,
+  type ConformanceCase,
+  type ConformanceOptions,
+  type ConformanceReport,
+} from './node/conformance.js';
