@@ -116,7 +116,8 @@ export function randomCase(seed: number, o: CaseOptions = {}): RecurrentCase {
     if (full || r() < 0.6) beta = Array.from({ length: full ? nBeta : int(0, nBeta) }, () => r() * 1.2 - 0.6);
   }
   const clip = r() < 0.3 ? 0.2 + r() * 3 : undefined;
-  const seqLens = r() < 0.5 ? Array.from({ length: batch }, () => int(1, T)) : undefined;
+  // Lengths shorter than the sequence, now and then 0 (a row that runs no step).
+  const seqLens = r() < 0.5 ? Array.from({ length: batch }, () => (r() < 0.08 ? 0 : int(1, T))) : undefined;
   // Weights small enough that the recurrence contracts (spectral radius of R about 0.5).
   const scale = 0.9 / Math.sqrt(Math.max(input, hidden));
   const uniform = (n: number, s: number) => Float32Array.from({ length: n }, () => (r() * 2 - 1) * s);

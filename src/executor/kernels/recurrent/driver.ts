@@ -253,7 +253,9 @@ export abstract class RecurrentKernel implements Kernel {
     for (let b = 0; b < B; b++) {
       const o = layout1 ? (b * D + d) * H : (d * B + b) * H;
       const s = src + b * H;
-      for (let j = 0; j < H; j++) out[o + j] = m[s + j]!;
+      // A row of length 0 ran no step: onnxruntime reports a zero state for it, not initial_h.
+      if (this.lens[b] === 0) for (let j = 0; j < H; j++) out[o + j] = 0;
+      else for (let j = 0; j < H; j++) out[o + j] = m[s + j]!;
     }
   }
 
