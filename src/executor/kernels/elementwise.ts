@@ -109,10 +109,21 @@ function intPow(base: number, exp: number): number {
   return result;
 }
 
+/**
+ * A float result converted to int64 the way onnxruntime's C++ cast does on x86-64: NaN, infinities and
+ * out-of-range values become the "integer indefinite" value, INT64_MIN (e.g. `0 ** -1`).
+ */
 function truncToBig(v: number): bigint {
-  // Non-finite results have no integer value; 0 is what a C cast of NaN commonly yields on x86.
-  return Number.isFinite(v) ? BigInt(Math.trunc(v)) : 0n;
+  return Number.isFinite(v) && Math.abs(v) < 9223372036854775808 ? BigInt(Math.trunc(v)) : -9223372036854775808n;
 }
+
+/** int32 base, float exponent: as above with INT32_MIN as the indefinite value. */
+const powI32Float: RowFn = (out, o, a, ao, as, b, bo, bs, len) => {
+  for (let i = 0; i < len; i++, ao += as, bo += bs) {
+    const v = Math.pow(a[ao], b[bo]);
+    out[o + i] = Number.isFinite(v) && Math.abs(v) < 2147483648 ? Math.trunc(v) : -2147483648;
+  }
+};
 
 /** Integer power with wrap-around at 64 bits (square-and-multiply), negative exponents as C truncation. */
 export function bigPow(base: bigint, exp: bigint): bigint {
@@ -163,6 +174,7 @@ const POW: BinaryOp = {
     if (ba && bb) return powBigBig;
     if (ba) return powBigNum;
     if (bb) return powNumBig;
+    if (a === 'int32' && isFloat(b)) return powI32Float;
     return isFloat(a) || isFloat(b) ? pow : powInt;
   },
 };
