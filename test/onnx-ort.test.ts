@@ -206,8 +206,8 @@ describe('onnxruntime-node accepts and runs what the writer produces', () => {
     const opts = { intraOpNumThreads: 1 };
     const [a, b] = await Promise.all([ort.InferenceSession.create(original, opts), ort.InferenceSession.create(rewritten, opts)]);
     const rnd = random(6);
-    let stateA = new ort.Tensor('float32', new Float32Array(256), [2, 1, 128]);
-    let stateB = stateA;
+    let stateA: ort.Tensor = new ort.Tensor('float32', new Float32Array(256), [2, 1, 128]);
+    let stateB: ort.Tensor = stateA;
     const sr = new ort.Tensor('int64', BigInt64Array.from([16000n]), []);
     for (let chunk = 0; chunk < 12; chunk++) {
       // A tone with noise and a chunk-dependent loudness, so the state actually moves.
@@ -217,8 +217,8 @@ describe('onnxruntime-node accepts and runs what the writer produces', () => {
       const rb = await b.run({ input, state: stateB, sr });
       expect(Array.from(rb['output']!.data as Float32Array)).toEqual(Array.from(ra['output']!.data as Float32Array));
       expect(Array.from(rb['stateN']!.data as Float32Array)).toEqual(Array.from(ra['stateN']!.data as Float32Array));
-      stateA = ra['stateN'] as ort.Tensor;
-      stateB = rb['stateN'] as ort.Tensor;
+      stateA = ra['stateN']!;
+      stateB = rb['stateN']!;
     }
     await a.release();
     await b.release();
