@@ -7,7 +7,7 @@ import { buildLstm2Step, LSTM2_CARD } from '../scripts/build-step-models.js';
 import { BackendError, InputError } from '../src/errors.js';
 import { writeModel } from '../src/onnx/write.js';
 import { createStepSession } from '../src/session/step-session.js';
-import { tensor } from '../src/tensor.js';
+import { tensor, toNumberArray } from '../src/tensor.js';
 import type { BackendName } from '../src/backends/backend.js';
 import type { StepInput } from '../src/session/types.js';
 
@@ -68,7 +68,7 @@ describe('state access and lifecycle', () => {
     a.reset();
     const x = (await a.step(good())).probs!.data.slice();
     const y = (await fresh.step(good())).probs!.data;
-    expect(Array.from(x)).toEqual(Array.from(y));
+    expect(Array.from(x as Float32Array)).toEqual(Array.from(y as Float32Array));
     await Promise.all([a.dispose(), fresh.dispose()]);
   });
 
@@ -76,10 +76,10 @@ describe('state access and lifecycle', () => {
     const a = await createStepSession(bytes, { backend: 'ort-node', card: LSTM2_CARD });
     const b = await createStepSession(bytes, { backend: 'ort-node', card: LSTM2_CARD });
     const frames = Array.from({ length: 8 }, (_, t) => Float32Array.from({ length: 16 }, (_, i) => Math.sin(i + t)));
-    const concurrent = await Promise.all(frames.map((f) => a.step(f).then((o) => Array.from(o.probs!.data))));
+    const concurrent = await Promise.all(frames.map((f) => a.step(f).then((o) => toNumberArray(o.probs!))));
     // Results handed back are the slot's reused buffers: only the last one is still intact.
     const sequential: number[][] = [];
-    for (const f of frames) sequential.push(Array.from((await b.step(f)).probs!.data));
+    for (const f of frames) sequential.push(toNumberArray((await b.step(f)).probs!));
     expect(concurrent[7]).toEqual(sequential[7]);
     expect(a.snapshot()).toEqual(b.snapshot());
     await Promise.all([a.dispose(), b.dispose()]);

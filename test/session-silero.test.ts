@@ -44,7 +44,7 @@ async function reference(model: 'v5' | 'legacy'): Promise<number[]> {
   const sr = new ort.Tensor('int64', BigInt64Array.from([16000n]), []);
   const probs: number[] = [];
   if (model === 'v5') {
-    let state = new ort.Tensor('float32', new Float32Array(256), [2, 1, 128]);
+    let state: ort.Tensor = new ort.Tensor('float32', new Float32Array(256), [2, 1, 128]);
     let context = new Float32Array(64);
     for (const c of chunks()) {
       const x = new Float32Array(576);
@@ -56,8 +56,8 @@ async function reference(model: 'v5' | 'legacy'): Promise<number[]> {
       probs.push((r.output as ort.Tensor).data[0] as number);
     }
   } else {
-    let h = new ort.Tensor('float32', new Float32Array(128), [2, 1, 64]);
-    let c0 = new ort.Tensor('float32', new Float32Array(128), [2, 1, 64]);
+    let h: ort.Tensor = new ort.Tensor('float32', new Float32Array(128), [2, 1, 64]);
+    let c0: ort.Tensor = new ort.Tensor('float32', new Float32Array(128), [2, 1, 64]);
     for (const c of chunks()) {
       const r = await sess.run({ input: new ort.Tensor('float32', c.slice(), [1, CHUNK]), sr, h, c: c0 });
       h = r.hn as ort.Tensor;

@@ -15,7 +15,8 @@ export interface StepInputPlan {
   dtype: DType;
   /** Per-stream shape the model sees (batch 1, context included); null where each step decides. */
   dims: (number | null)[];
-  batchAxis: number;
+  /** Undefined for an input without a batch axis (a scalar like Silero's `sr`): slots then run one call each. */
+  batchAxis?: number;
   /** Elements carried over from the previous step's flattened input and prepended (0: none). */
   context: number;
 }
@@ -254,7 +255,6 @@ export function planSession(model: Model, card?: ModelCard): SessionPlan {
     const dtype = dtypeOf(inp, 'input');
     const shape = tensorType(inp)?.shape;
     const batchAxis = ci?.batchAxis ?? guessBatchAxis(shape, batchSymbol);
-    if (batchAxis === undefined) throw new BindingError(`cannot tell the batch axis of input '${inp.name}' ${shapeText(shape)}; give batchAxis in the model card`);
     const context = ci?.context ?? 0;
     let dims: (number | null)[];
     if (ci?.dims) {
@@ -264,10 +264,12 @@ export function planSession(model: Model, card?: ModelCard): SessionPlan {
     } else {
       throw new BindingError(`input '${inp.name}' has no declared shape; give its per-stream dims in a model card`);
     }
-    if (batchAxis >= dims.length || (dims[batchAxis] !== 1 && dims[batchAxis] !== null)) {
-      throw new BindingError(`input '${inp.name}': batch axis ${batchAxis} is outside its shape ${shapeText(shape)} or not of size 1`);
+    if (batchAxis !== undefined) {
+      if (batchAxis >= dims.length || (dims[batchAxis] !== 1 && dims[batchAxis] !== null)) {
+        throw new BindingError(`input '${inp.name}': batch axis ${batchAxis} is outside its shape ${shapeText(shape)} or not of size 1`);
+      }
+      dims[batchAxis] = 1;
     }
-    dims[batchAxis] = 1;
     if (ci?.frame !== undefined) {
       const open = dims.map((d, i) => (d === null ? i : -1)).filter((i) => i >= 0);
       const known = sizeOf(dims.filter((d): d is number => d !== null));
@@ -282,7 +284,7 @@ export function planSession(model: Model, card?: ModelCard): SessionPlan {
       }
     }
     if (context > 0 && dims.includes(null)) throw new BindingError(`input '${inp.name}': a context needs a fixed frame; give frame in the card`);
-    stepInputs.push({ name: inp.name, dtype, dims, batchAxis, context });
+    stepInputs.push({ name: inp.name, dtype, dims, ...(batchAxis !== undefined ? { batchAxis } : {}), context });
   }
 
   // 4. Outputs and batchability.
@@ -301,13 +303,15 @@ export function planSession(model: Model, card?: ModelCard): SessionPlan {
   }
   let batchReason = 'every state, input and output has a variable batch axis';
   const fixedState = bindings.find((b) => isFixed(tensorType(inputByName.get(b.input)!)?.shape?.[b.batchAxis]));
-  const fixedInput = stepInputs.find((s) => isFixed(tensorType(inputByName.get(s.name)!)?.shape?.[s.batchAxis]));
+  const unbatchedInput = stepInputs.find((s) => s.batchAxis === undefined);
+  const fixedInput = stepInputs.find((s) => s.batchAxis !== undefined && isFixed(tensorType(inputByName.get(s.name)!)?.shape?.[s.batchAxis]));
   const unknownOut = outputs.find((o) => o.batchAxis === undefined);
   if (card?.batch === 'fixed') batchReason = 'the model card says batch is fixed';
   else if (fixedState) batchReason = `state '${fixedState.input}' has a fixed batch dimension`;
+  else if (unbatchedInput) batchReason = `input '${unbatchedInput.name}' has no batch axis (a constant? name it in the card's constants)`;
   else if (fixedInput) batchReason = `input '${fixedInput.name}' has a fixed batch dimension`;
   else if (unknownOut) batchReason = `the batch axis of output '${unknownOut.name}' is unknown (give it in the card)`;
-  const batchable = card?.batch === 'fixed' ? false : !fixedState && !fixedInput && !unknownOut;
+  const batchable = card?.batch === 'fixed' ? false : !fixedState && !unbatchedInput && !fixedInput && !unknownOut;
   return { bindings, stepInputs, constants, outputs, batchable, batchReason };
 }
 

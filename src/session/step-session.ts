@@ -354,7 +354,8 @@ class StepSessionImpl implements StepSession {
       for (let s = 0; s < n; s++) stackInto(dst, group[s]!.slot.state.get(b.input)!.data, s, n, outer, inner);
     }
     for (const f of first.feeds) {
-      const { outer, inner } = blocks(f.dims, f.plan.batchAxis);
+      // Batchable plans give every step input a batch axis (planSession checks it).
+      const { outer, inner } = blocks(f.dims, f.plan.batchAxis!);
       const dst = feeds[f.plan.name]!.data;
       for (let s = 0; s < n; s++) stackInto(dst, group[s]!.slot.staging.get(f.plan.name)!.data, s, n, outer, inner);
     }
@@ -373,7 +374,7 @@ class StepSessionImpl implements StepSession {
         feeds[b.input] = { dtype: b.dtype, dims, data: this.alloc(b.dtype, sizeOf(dims)) };
       }
       for (const f of checked.feeds) {
-        const dims = f.dims.map((d, i) => (i === f.plan.batchAxis ? n : d));
+        const dims = f.dims.map((d, i) => (i === f.plan.batchAxis! ? n : d));
         feeds[f.plan.name] = { dtype: f.plan.dtype, dims, data: this.alloc(f.plan.dtype, sizeOf(dims)) };
       }
       for (const [name, t] of this.plan.constants) feeds[name] = t;
