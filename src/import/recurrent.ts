@@ -46,6 +46,7 @@ const RNN_KEYS = [
   'unroll',
   'time_major',
   'use_cudnn',
+  'zero_output_for_mask',
 ];
 
 export interface RnnSpec {
@@ -58,6 +59,8 @@ export interface RnnSpec {
   returnSequences: boolean;
   returnState: boolean;
   goBackwards: boolean;
+  /** Keras 3 saves it: emit zeros (not the previous output) at masked steps with return_sequences. */
+  zeroOutputForMask: boolean;
 }
 
 export function isRecurrentClass(className: string): className is CellKind {
@@ -88,6 +91,7 @@ export function readRnnSpec(layer: LayerSpec, cell: CellKind, config: Record<str
     returnSequences: boolOpt(layer, 'return_sequences', false, config),
     returnState: boolOpt(layer, 'return_state', false, config),
     goBackwards: boolOpt(layer, 'go_backwards', false, config),
+    zeroOutputForMask: boolOpt(layer, 'zero_output_for_mask', false, config),
   };
 }
 
@@ -237,8 +241,9 @@ export function convertRecurrent(ctx: ConvertContext, layer: LayerSpec, spec: Rn
     }
     let axis0Name = '';
     const axis0 = () => (axis0Name ||= em.int64s('axis0', [0]));
+    const seqOut = mask && spec.zeroOutputForMask ? em.op('Mul', [hOut, em.op('Transpose', [em.op('Unsqueeze', [mask.mask, em.int64s('axis2', [2])])], { perm: [1, 0, 2] })]) : hOut;
     const output: KerasValue = spec.returnSequences
-      ? { name: em.op('Transpose', [hOut], { perm: [1, 0, 2] }), dtype: 'float32', shape: [batch, 1, U], ...(mask ? { mask } : {}) }
+      ? { name: em.op('Transpose', [seqOut], { perm: [1, 0, 2] }), dtype: 'float32', shape: [batch, 1, U], ...(mask ? { mask } : {}) }
       : { name: em.op('Squeeze', [hOut, axis0()]), dtype: 'float32', shape: [batch, U] };
     if (!spec.returnState) return [output];
     const states = [hOut, cOut].slice(0, nStates).map((s) => ({ name: em.op('Squeeze', [s, axis0()]), dtype: 'float32' as const, shape: [batch, U] }));
@@ -257,7 +262,7 @@ export function convertRecurrent(ctx: ConvertContext, layer: LayerSpec, spec: Rn
     let seq = em.op('Transpose', [em.op('Squeeze', [Y, em.int64s('axis1', [1])])], { perm: [1, 0, 2] }); // [batch, time, units]
     if (mask) {
       const m3 = em.op('Unsqueeze', [mask.mask, em.int64s('axis2', [2])]); // [batch, time, 1]
-      if (spec.goBackwards) {
+      if (spec.goBackwards || spec.zeroOutputForMask) {
         // Read backwards, the padding comes first: Keras emits its initial (zero) output there.
         seq = em.op('Mul', [seq, m3]);
       } else {
