@@ -17,3 +17,4 @@ export { validateCard, MODEL_CARD_SCHEMA, type ModelCard, type CardState, type C
 export { starterCard, planSession, type SessionPlan } from './session/bindings.js';
 export { createExecutor, type Executor, type ExecutorOptions } from './executor/executor.js';
 export { compareTensors, ONNX_RUNNER_TOLERANCE, type Comparison, type Tolerance } from './conformance/compare.js';
+export { importLayersModel, toStepModel, stepStateBindings, type ImportLayersOptions, type WeightSource } from './import/layers.js';

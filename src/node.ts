@@ -11,3 +11,4 @@ export {
   type ConformanceOptions,
   type ConformanceReport,
 } from './node/conformance.js';
+export { loadLayersModel } from './node/load-layers-model.js';
