@@ -27,7 +27,7 @@ import {
 const RTOL = 1e-4;
 const ATOL = 1e-5;
 /** RXRNN_RECURRENT_CASES raises the count for a longer local soak. */
-const CASES = Number(process.env.RXRNN_RECURRENT_CASES ?? 300);
+const CASES = Number(process.env.RXRNN_RECURRENT_CASES ?? 400);
 
 async function runOrt(model: Model, feeds: Record<string, Tensor>): Promise<Record<string, Float32Array>> {
   const session = await ort.InferenceSession.create(writeModel(model), { intraOpNumThreads: 1, interOpNumThreads: 1 });
@@ -46,7 +46,10 @@ async function runOrt(model: Model, feeds: Record<string, Tensor>): Promise<Reco
 function runBuiltin(model: Model, feeds: Record<string, Tensor>, impl: MatmulImpl): Record<string, Tensor> {
   setRecurrentMatmulImpl(impl);
   try {
-    return createRecurrentRunner(model).run(feeds);
+    const runner = createRecurrentRunner(model);
+    const used = (runner.kernel as unknown as { matmulImpl: string }).matmulImpl;
+    if (used !== impl) throw new Error(`asked for the ${impl} matrix product, the kernel runs ${used}`);
+    return runner.run(feeds);
   } finally {
     setRecurrentMatmulImpl('auto');
   }

@@ -93,6 +93,11 @@ export abstract class RecurrentKernel implements Kernel {
     this.prepacked = true;
   }
 
+  /** Which matrix product this kernel runs on ('wasm' SIMD or plain 'js'). */
+  get matmulImpl(): 'js' | 'wasm' {
+    return this.ws.impl;
+  }
+
   /** Runs direction `d` over the staged projection: the subclass's step loop. */
   protected abstract recur(d: number, reverse: boolean, maxLen: number, y: Float32Array | undefined): void;
 

@@ -5,6 +5,7 @@
  * (the workspace is then the module's linear memory, so the product runs without copying operands).
  */
 import { gemmJs } from './gemm-js.js';
+import { createWasmWorkspace, wasmSimdAvailable } from './gemm-wasm.js';
 
 /** Which matrix-product implementation a kernel uses. `auto` picks WebAssembly SIMD where available. */
 export type MatmulImpl = 'auto' | 'js' | 'wasm';
@@ -39,6 +40,7 @@ class JsWorkspace implements Workspace {
 /** A new, empty workspace of the requested implementation (`auto`: wasm SIMD when the engine has it). */
 export function createWorkspace(impl: MatmulImpl = defaultMatmulImpl): Workspace {
   if (impl === 'js') return new JsWorkspace();
+  if (impl === 'wasm' || wasmSimdAvailable()) return createWasmWorkspace();
   return new JsWorkspace();
 }
 
