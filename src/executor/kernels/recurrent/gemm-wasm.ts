@@ -134,7 +134,7 @@ function gemmBody(): number[] {
   return [...uleb(body.length), ...body];
 }
 
-function assemble(): Uint8Array {
+function assemble(): Uint8Array<ArrayBuffer> {
   const type = section(1, [1, 0x60, 8, ...new Array<number>(8).fill(I32), 0]);
   const imports = section(2, [1, ...str('env'), ...str('mem'), 0x02, 0x00, 1]);
   const funcs = section(3, [1, 0]);
