@@ -253,6 +253,24 @@ describe('bad inputs are KernelErrors that say what was expected', () => {
   });
 });
 
+describe('state carried by feeding outputs back', () => {
+  it.each(['forward', 'bidirectional'] as const)('%s: Y_h fed back as initial_h (same buffer) equals feeding a copy', (direction) => {
+    const model = lstmModel({ T: 2, B: 2, I: 3, H: 5, direction });
+    const D = direction === 'bidirectional' ? 2 : 1;
+    const X = tensor('float32', [2, 2, 3], Float32Array.from({ length: 12 }, (_, i) => Math.cos(i)));
+    const h0 = tensor('float32', [D, 2, 5], Float32Array.from({ length: D * 10 }, (_, i) => Math.sin(i) / 2));
+    const shared = createRecurrentRunner(model);
+    const copied = createRecurrentRunner(model);
+    let hShared = shared.runShared({ X, initial_h: h0 }).Y_h!;
+    let hCopied = copied.run({ X, initial_h: h0 }).Y_h!;
+    for (let step = 0; step < 4; step++) {
+      hShared = shared.runShared({ X, initial_h: hShared }).Y_h!; // input and output are one buffer
+      hCopied = copied.run({ X, initial_h: hCopied }).Y_h!;
+    }
+    expect(Array.from(hShared.data as Float32Array)).toEqual(Array.from(hCopied.data as Float32Array));
+  });
+});
+
 describe('steady state', () => {
   it('repeated runs on the same shapes allocate no new buffers and give the same answer', () => {
     const model = lstmModel({ T: 1, B: 3, I: 8, H: 16 });

@@ -17,6 +17,8 @@ export interface RecurrentRunner {
   kernel: Kernel;
   /** Runs with graph feeds; returns outputs by graph name (fresh copies). */
   run(feeds: Record<string, Tensor>): Record<string, Tensor>;
+  /** Like run, but returns the kernel's own output tensors (pool buffers reused by the next run). */
+  runShared(feeds: Record<string, Tensor>): Record<string, Tensor>;
   /** Buffers handed out by ctx.output / ctx.scratch that had to be newly allocated, over all runs. */
   readonly allocations: number;
 }
@@ -69,14 +71,19 @@ export function createRecurrentRunner(model: Model): RecurrentRunner {
     get allocations() {
       return allocations;
     },
-    run(feeds) {
+    runShared(feeds) {
       const inputs = node.inputs.map((n, i) => (n === '' ? undefined : (constants[i] ?? feeds[n])));
       const outs = kernel.run(inputs, ctx);
       const result: Record<string, Tensor> = {};
       node.outputs.forEach((name, i) => {
         const t = outs[i];
-        if (name !== '' && t !== undefined) result[name] = { dtype: t.dtype, dims: [...t.dims], data: t.data.slice() } as Tensor;
+        if (name !== '' && t !== undefined) result[name] = t;
       });
+      return result;
+    },
+    run(feeds) {
+      const result = this.runShared(feeds);
+      for (const [name, t] of Object.entries(result)) result[name] = { dtype: t.dtype, dims: [...t.dims], data: t.data.slice() } as Tensor;
       return result;
     },
   };

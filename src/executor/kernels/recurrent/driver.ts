@@ -9,8 +9,8 @@
  *   per run shape (T, B):     x   X as given (rows in X's own order)
  *                             p   X·Wᵀ + pb for every (t, b), same row order as x, GW floats per row
  *                             g   gate pre-activations of the current step, B rows of GW
- *                             h   hidden state, B rows of H (the left operand of the recurrent product)
- *                             c   cell state (LSTM), tmp  r ⊙ h (GRU), both B rows of H
+ *                             h   hidden state, D × B rows of H (the left operand of the recurrent product)
+ *                             c   cell state (LSTM), D × B rows of H;  tmp  r ⊙ h (GRU), B rows of H
  * GW = gates * Hp, Hp = H padded to whole panels (see pack.ts).
  *
  * Allocation: regions are laid out again only when a shape changes, so a steady-state run allocates
@@ -55,8 +55,11 @@ export abstract class RecurrentKernel implements Kernel {
   protected x = 0;
   protected p = 0;
   protected g = 0;
+  /** Hidden / cell state of the direction being run (within hAll / cAll, which hold every direction). */
   protected h = 0;
   protected c = 0;
+  private hAll = 0;
+  private cAll = 0;
   protected tmp = 0;
 
   /** Valid steps per batch row for the current run. */
@@ -166,10 +169,16 @@ export abstract class RecurrentKernel implements Kernel {
     if (X.data.length !== T * B * I) throw this.err(`X data holds ${X.data.length} values, dims ${fmt(X.dims)} need ${T * B * I}`);
     m.set(X.data as Float32Array, this.x);
 
+    // Every input is read before any output is written, so a caller may feed last run's Y_h / Y_c
+    // buffers back as initial_h / initial_c (a step session carrying state does exactly that).
     for (let d = 0; d < D; d++) {
+      this.loadState(d, initH, this.hAll + d * B * H);
+      if (this.hasCell) this.loadState(d, initC, this.cAll + d * B * H);
+    }
+    for (let d = 0; d < D; d++) {
+      this.h = this.hAll + d * B * H;
+      this.c = this.cAll + d * B * H;
       this.project(d);
-      this.loadState(d, initH, this.h);
-      if (this.hasCell) this.loadState(d, initC, this.c);
       const reverse = attrs.direction === 'reverse' || d === 1;
       this.recur(d, reverse, maxLen, Y?.data);
       if (Yh !== undefined) this.storeState(d, Yh.data, this.h);
@@ -350,10 +359,10 @@ export abstract class RecurrentKernel implements Kernel {
     o = align4(o + T * B * GW);
     this.g = o;
     o = align4(o + B * GW);
-    this.h = o;
-    o = align4(o + B * H);
-    this.c = o;
-    o = align4(o + B * H);
+    this.hAll = o;
+    o = align4(o + this.D * B * H);
+    this.cAll = o;
+    o = align4(o + this.D * B * H);
     this.tmp = o;
     o = align4(o + B * H);
     this.ws.ensure(o);
