@@ -73,8 +73,8 @@ export function biLstmWindow(sizes: { input: number; hidden: number }, seed: num
     name: 'bilstm-window',
     description: `Bidirectional LSTM ${I} → 2×${H} over a window; seeded random weights (examples/stream-models.ts).`,
     state: [],
-    inputs: [{ name: 'x', meaning: 'a window of frames, time first' }],
-    outputs: { y: { meaning: 'per-frame features of both directions' } },
+    inputs: [{ name: 'x', batchAxis: 1, meaning: 'a window of frames, time first' }],
+    outputs: { y: { meaning: 'per-frame features of both directions', batchAxis: 2 } },
   };
   return { model: b.build(), card };
 }
