@@ -18,3 +18,15 @@ export { starterCard, planSession, type SessionPlan } from './session/bindings.j
 export { createExecutor, type Executor, type ExecutorOptions } from './executor/executor.js';
 export { compareTensors, ONNX_RUNNER_TOLERANCE, type Comparison, type Tolerance } from './conformance/compare.js';
 export { importLayersModel, toStepModel, stepStateBindings, type ImportLayersOptions, type WeightSource } from './import/layers.js';
+export { readValue, type DataValue } from './onnx/read-value.js';
+export { step, type StepOptions } from './stream/step.js';
+export { frame, type FrameOptions } from './stream/frame.js';
+export { window, type WindowOptions, type WindowResult, type WindowReduce } from './stream/window.js';
+export { classify, type ClassifyOptions, type SequenceEnd, type SequenceResult } from './stream/classify.js';
+export { generate, type GenerateOptions, type GenerateSeed, type GeneratedToken } from './stream/generate.js';
+export { seq2seq, type Seq2SeqOptions, type StateBridge } from './stream/seq2seq.js';
+export { keyed, type KeyedOptions, type KeyedResult, type EvictionReason } from './stream/keyed.js';
+export { StreamMetrics, LATENCY_BUCKETS_MS, type MetricsSnapshot } from './stream/metrics.js';
+export type { BackpressurePolicy, NonFinitePolicy, FlowOptions, StepTarget } from './stream/flow-options.js';
+export { TokenSampler, type SamplingOptions } from './text/sampling.js';
+export { seededRandom, type RandomSource } from './text/random.js';

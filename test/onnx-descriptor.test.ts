@@ -5,11 +5,13 @@ import { onnxDescriptor } from '../src/onnx/onnx-descriptor.js';
 import { descriptorFromProto } from '../src/onnx/proto-source.js';
 import { ModelProtoType, TensorProtoType } from '../src/onnx/proto.js';
 
-const protoText = readFileSync(fileURLToPath(new URL('../schemas/onnx.proto', import.meta.url)), 'utf8');
+const protoTexts = ['onnx.proto', 'onnx-data.proto'].map((f) =>
+  readFileSync(fileURLToPath(new URL(`../schemas/${f}`, import.meta.url)), 'utf8'),
+);
 
 describe('ONNX descriptor', () => {
-  it('is what schemas/onnx.proto parses to (regenerate with scripts/gen-onnx-descriptor.ts)', () => {
-    expect(onnxDescriptor).toEqual(descriptorFromProto(protoText));
+  it('is what schemas/onnx.proto + onnx-data.proto parse to (regenerate with scripts/gen-onnx-descriptor.ts)', () => {
+    expect(onnxDescriptor).toEqual(descriptorFromProto(...protoTexts));
   });
 
   it('carries the ONNX field numbers', () => {

@@ -5,8 +5,12 @@
  */
 import protobuf from 'protobufjs';
 
-/** Parses .proto text (field names become camelCase, as protobufjs does by default). */
-export function descriptorFromProto(source: string): protobuf.INamespace {
-  const { root } = protobuf.parse(source, { keepCase: false, alternateCommentMode: false });
+/**
+ * Parses .proto texts into one root (field names become camelCase, as protobufjs does by default).
+ * Imports between them are not followed: pass every file.
+ */
+export function descriptorFromProto(...sources: string[]): protobuf.INamespace {
+  const root = new protobuf.Root();
+  for (const source of sources) protobuf.parse(source, root, { keepCase: false, alternateCommentMode: false });
   return root.toJSON({ keepComments: false }) as protobuf.INamespace;
 }

@@ -13,6 +13,8 @@ const root = protobuf.Root.fromJSON(onnxDescriptor as protobuf.INamespace);
 
 export const ModelProtoType = root.lookupType('onnx.ModelProto');
 export const TensorProtoType = root.lookupType('onnx.TensorProto');
+export const SequenceProtoType = root.lookupType('onnx.SequenceProto');
+export const OptionalProtoType = root.lookupType('onnx.OptionalProto');
 
 /** A decoded int64: long.js `Long`, a number (no long.js) — or on encode, any `{low, high}` pair. */
 export type Int64 = number | { low: number; high: number; unsigned?: boolean };
@@ -137,6 +139,24 @@ export interface ModelMsg {
   docString?: string;
   graph?: GraphMsg | null;
   metadataProps?: StringStringEntryMsg[];
+}
+
+/** onnx-data.proto's SequenceProto (maps are not read). */
+export interface SequenceMsg {
+  name?: string;
+  elemType?: number;
+  tensorValues?: TensorMsg[];
+  sequenceValues?: SequenceMsg[];
+  optionalValues?: OptionalMsg[];
+}
+
+/** onnx-data.proto's OptionalProto. */
+export interface OptionalMsg {
+  name?: string;
+  elemType?: number;
+  tensorValue?: TensorMsg | null;
+  sequenceValue?: SequenceMsg | null;
+  optionalValue?: OptionalMsg | null;
 }
 
 const TWO_32 = 4294967296n;
