@@ -3,13 +3,11 @@
  * Keras / TensorFlow.js Layers `model.json` (weight shards next to it) imported into IR. Every failure is one
  * line naming the file: missing, not a model, truncated, an unsupported layer.
  */
-import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
 import { ModelLoadError, RxrnnError } from '../errors.js';
-import { importLayersModel } from '../import/layers.js';
 import type { Model } from '../ir/graph.js';
 import { readModel } from '../onnx/read.js';
-import { CliError, readInputFile } from './files.js';
+import { loadLayersModel } from '../node/load-layers-model.js';
+import { readInputFile, requireFile } from './files.js';
 
 export interface LoadedModel {
   model: Model;
@@ -20,32 +18,14 @@ function isLayersPath(path: string): boolean {
   return path.toLowerCase().endsWith('.json');
 }
 
-/** Reads and imports a Layers model.json with its shards. */
-async function loadLayers(path: string): Promise<Model> {
-  const bytes = await readInputFile(path, 'model');
-  let json: unknown;
+/** Reads and imports a Layers model.json with its shards (H7's node loader), naming the file on failure. */
+async function loadLayers(path: string, form: 'sequence' | 'step'): Promise<Model> {
+  await requireFile(path, 'model');
   try {
-    json = JSON.parse(new TextDecoder().decode(bytes));
+    return await loadLayersModel(path, { form });
   } catch (e) {
-    throw new ModelLoadError(`'${path}' is not a model: not valid JSON (${(e as Error).message})`);
-  }
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
-    throw new ModelLoadError(`'${path}' is not a Layers model: expected a JSON object with modelTopology`);
-  }
-  const dir = dirname(path);
-  const shard = (p: string): Uint8Array => {
-    try {
-      const buf = readFileSync(resolve(dir, p));
-      return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
-    } catch (e) {
-      throw new CliError(`cannot read weight shard '${resolve(dir, p)}' of '${path}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-    }
-  };
-  try {
-    return importLayersModel(json, shard);
-  } catch (e) {
-    if (e instanceof RxrnnError || e instanceof CliError) {
-      Object.defineProperty(e, 'message', { value: `'${path}': ${e.message}` });
+    if (e instanceof RxrnnError) {
+      if (!e.message.includes(path)) Object.defineProperty(e, 'message', { value: `'${path}': ${e.message}` });
       throw e;
     }
     throw new ModelLoadError(`'${path}' could not be imported: ${(e as Error).message}`, { cause: e });
@@ -60,12 +40,15 @@ async function loadLayers(path: string): Promise<Model> {
  * const { model } = await loadModelFile('models/next-word/model.onnx');
  * ```
  */
-export async function loadModelFile(path: string, options: { maxTensorBytes?: number } = {}): Promise<LoadedModel> {
-  if (isLayersPath(path)) return { model: await loadLayers(path), kind: 'layers' };
+export async function loadModelFile(
+  path: string,
+  options: { maxTensorBytes?: number; layersForm?: 'sequence' | 'step' } = {},
+): Promise<LoadedModel> {
+  if (isLayersPath(path)) return { model: await loadLayers(path, options.layersForm ?? 'sequence'), kind: 'layers' };
   const bytes = await readInputFile(path, 'model');
   if (bytes.length === 0) throw new ModelLoadError(`'${path}' is not a model: the file is empty`);
   try {
-    return { model: readModel(bytes, options), kind: 'onnx' };
+    return { model: readModel(bytes, options.maxTensorBytes !== undefined ? { maxTensorBytes: options.maxTensorBytes } : {}), kind: 'onnx' };
   } catch (e) {
     if (e instanceof ModelLoadError) throw new ModelLoadError(`'${path}' is not a readable ONNX model: ${e.message}`, { cause: e });
     throw new ModelLoadError(`'${path}' is not a readable ONNX model: ${(e as Error).message}`, { cause: e });

@@ -5,7 +5,9 @@ import { CliError } from './files.js';
 
 export function sileroV5ModelPath(): string {
   try {
-    return createRequire(import.meta.url).resolve(SILERO_V5_PACKAGE_PATH);
+    // import.meta.url in the ESM build (what bin/rxrnn.mjs runs); __filename in the CommonJS build.
+    const base = typeof import.meta?.url === 'string' ? import.meta.url : __filename;
+    return createRequire(base).resolve(SILERO_V5_PACKAGE_PATH);
   } catch (e) {
     throw new CliError(
       `cannot find the Silero VAD model (${SILERO_V5_PACKAGE_PATH}): ${(e as Error).message.split('\n')[0]}; ` +

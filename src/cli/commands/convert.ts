@@ -5,7 +5,6 @@
  * to a step model so `rxrnn run` picks its bindings up.
  */
 import { writeFile } from 'node:fs/promises';
-import { toStepModel } from '../../import/layers.js';
 import { writeModel } from '../../onnx/write.js';
 import { starterCard } from '../../session/bindings.js';
 import { stringFlag, UsageError, type CommandSpec, type ParsedArgs } from '../args.js';
@@ -39,8 +38,7 @@ async function run(args: ParsedArgs, io: CliIo): Promise<number> {
   if (!out) throw new UsageError('--output OUT.onnx is required');
   const src = args.positionals[0]!;
   if (!src.toLowerCase().endsWith('.json')) throw new UsageError(`expected a Layers model.json, got '${src}'`);
-  const { model: sequenceModel } = await loadModelFile(src);
-  const model = args.values.step ? toStepModel(sequenceModel) : sequenceModel;
+  const { model } = await loadModelFile(src, { layersForm: args.values.step ? 'step' : 'sequence' });
   const bytes = writeModel(model);
   await write(out, bytes);
   let cardPath: string | undefined;
