@@ -4,7 +4,7 @@ import type { Node } from '../../ir/graph.js';
 import type { DType, Tensor } from '../../tensor.js';
 import type { Kernel, KernelDef, RunContext } from '../kernel.js';
 import { castInto, DECLINED_TYPE_NAMES, ONNX_TYPE_CODES } from './cast-impl.js';
-import { kernelError } from './shape-impl.js';
+import { kernelError, OneResult } from './shape-impl.js';
 
 const SUPPORTED: ReadonlySet<DType> = new Set(Object.values(ONNX_TYPE_CODES));
 
@@ -35,7 +35,8 @@ const cast: KernelDef = {
     if (to === undefined) {
       throw kernelError(node, `cannot cast to ${DECLINED_TYPE_NAMES[code] ?? `element type code ${code}`}; the built-in executor handles ${[...SUPPORTED].join(', ')} (use an onnxruntime backend for others)`);
     }
-    return { run: (inputs, ctx) => [castTensor(checkSource(node, inputs[0]), to, ctx)] };
+    const result = new OneResult();
+    return { run: (inputs, ctx) => result.of(castTensor(checkSource(node, inputs[0]), to, ctx)) };
   },
 };
 
@@ -43,13 +44,14 @@ const castLike: KernelDef = {
   opType: 'CastLike',
   sinceVersion: 15,
   create({ node }): Kernel {
+    const result = new OneResult();
     return {
       run(inputs, ctx) {
         const input = checkSource(node, inputs[0]);
         const target = inputs[1];
         if (target === undefined) throw kernelError(node, `input 1 (target_type) is required`);
         if (!SUPPORTED.has(target.dtype)) throw kernelError(node, `cannot cast to ${target.dtype}`);
-        return [castTensor(input, target.dtype, ctx)];
+        return result.of(castTensor(input, target.dtype, ctx));
       },
     };
   },

@@ -3,7 +3,7 @@ import { attrTensor, hasAttr } from '../../ir/attributes.js';
 import type { Attribute, Node } from '../../ir/graph.js';
 import { isDType, sizeOf, tensor, type Tensor } from '../../tensor.js';
 import type { Kernel, KernelDef } from '../kernel.js';
-import { DimsMemo, dimsText, kernelError, readIntList } from './shape-impl.js';
+import { DimsMemo, dimsText, kernelError, OneResult, readIntList } from './shape-impl.js';
 
 const VALUE_ATTRS = ['value', 'value_float', 'value_floats', 'value_int', 'value_ints', 'value_string', 'value_strings', 'sparse_value'];
 
@@ -34,16 +34,25 @@ const constant: KernelDef = {
   sinceVersion: 1,
   create({ node }): Kernel {
     const value = constantValue(node);
+    const result = new OneResult();
     return {
       // Copied into a pool buffer so callers may treat every output alike; the plan folds it away anyway.
       run(_inputs, ctx) {
         const out = ctx.output(0, value.dtype, value.dims);
         (out.data as { set(a: ArrayLike<number | bigint>): void }).set(value.data as ArrayLike<number | bigint>);
-        return [out];
+        return result.of(out);
       },
     };
   },
 };
+
+const NO_DIMS: readonly number[] = [];
+
+function outputDims(node: Node, shapeT: Tensor): number[] {
+  const d = readIntList(node, shapeT, 'shape');
+  if (d.some((x) => x < 0 || !Number.isInteger(x))) throw kernelError(node, `shape ${dimsText(d)} has a negative dimension`);
+  return d;
+}
 
 const constantOfShape: KernelDef = {
   opType: 'ConstantOfShape',
@@ -54,18 +63,15 @@ const constantOfShape: KernelDef = {
     if (!isDType(value.dtype)) throw kernelError(node, `value has element type ${value.dtype}, which the built-in executor does not handle`);
     const fill = value.data[0]!;
     const memo = new DimsMemo<number[]>();
+    const result = new OneResult();
     return {
       run(inputs, ctx) {
         const shapeT = inputs[0];
         if (shapeT === undefined) throw kernelError(node, `input 0 (input) is required`);
-        const dims = memo.get([], [shapeT], () => {
-          const d = readIntList(node, shapeT, 'shape');
-          if (d.some((x) => x < 0 || !Number.isInteger(x))) throw kernelError(node, `shape ${dimsText(d)} has a negative dimension`);
-          return d;
-        });
+        const dims = memo.hit(NO_DIMS, shapeT) ?? memo.store(outputDims(node, shapeT), NO_DIMS, shapeT);
         const out = ctx.output(0, value.dtype, dims);
         (out.data as { fill(v: number | bigint, start: number, end: number): void }).fill(fill, 0, sizeOf(dims));
-        return [out];
+        return result.of(out);
       },
     };
   },

@@ -4,7 +4,7 @@ import type { Node } from '../../ir/graph.js';
 import type { Tensor } from '../../tensor.js';
 import type { Kernel, KernelDef } from '../kernel.js';
 import { conv2d, convGeometry, type AutoPad, type ConvAttributes, type ConvGeometry } from './conv-impl.js';
-import { dimsText, kernelError, sameDims } from './shape-impl.js';
+import { dimsText, kernelError, OneResult, sameDims } from './shape-impl.js';
 
 const AUTO_PADS: readonly AutoPad[] = ['NOTSET', 'SAME_UPPER', 'SAME_LOWER', 'VALID'];
 
@@ -38,6 +38,7 @@ const conv: KernelDef = {
     let geometry: ConvGeometry | undefined;
     let xKey: number[] | undefined;
     let wKey: number[] | undefined;
+    const result = new OneResult();
     return {
       run(inputs, ctx) {
         const x = floatInput(node, inputs[0], 'X');
@@ -54,7 +55,7 @@ const conv: KernelDef = {
         const y = ctx.output(0, x.dtype, geometry.outDims);
         const acc = ctx.scratch(0, 'float64', geometry.outH * geometry.outW);
         conv2d(geometry, x.data, w.data, b?.data, y.data, acc);
-        return [y];
+        return result.of(y);
       },
     };
   },

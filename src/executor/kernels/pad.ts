@@ -8,7 +8,7 @@ import { attrFloat, attrInts, attrString } from '../../ir/attributes.js';
 import type { Node } from '../../ir/graph.js';
 import { isBigIntDType, type Tensor } from '../../tensor.js';
 import type { Kernel, KernelDef } from '../kernel.js';
-import { DimsMemo, dimsText, kernelError, normalizeAxes, readIntList, stridesOf, type ElementArray } from './shape-impl.js';
+import { DimsMemo, dimsText, kernelError, normalizeAxes, OneResult, readIntList, stridesOf, type ElementArray } from './shape-impl.js';
 
 type Mode = 'constant' | 'reflect' | 'edge' | 'wrap';
 type Writable = { [index: number]: number | bigint };
@@ -146,6 +146,7 @@ const pad: KernelDef = {
     const mode = parseMode(node, opset);
     const memo = new DimsMemo<PadPlan>();
     const writer = new PadWriter();
+    const result = new OneResult();
     const attrPads = opset < 11 ? attrInts(node, opset < 2 ? 'paddings' : 'pads') : undefined;
     const attrValue = opset < 11 ? attrFloat(node, 'value', 0) : undefined;
     if (opset < 11 && attrPads === undefined) throw kernelError(node, `attribute 'pads' is required before opset 11`);
@@ -156,13 +157,13 @@ const pad: KernelDef = {
         const padsT = opset >= 11 ? inputs[1] : undefined;
         if (opset >= 11 && padsT === undefined) throw kernelError(node, `input 1 (pads) is required`);
         const axesT = opset >= 18 ? inputs[3] : undefined;
-        const plan = memo.get(data.dims, [padsT, axesT], () =>
-          padPlan(node, mode, data.dims, padsT ? readIntList(node, padsT, 'pads') : attrPads!, axesT && readIntList(node, axesT, 'axes')),
-        );
+        const plan =
+          memo.hit(data.dims, padsT, axesT) ??
+          memo.store(padPlan(node, mode, data.dims, padsT ? readIntList(node, padsT, 'pads') : attrPads!, axesT && readIntList(node, axesT, 'axes')), data.dims, padsT, axesT);
         const fill = fillValue(node, data, opset >= 11 ? inputs[2] : attrValue);
         const out = ctx.output(0, data.dtype, plan.dims);
         writer.write(plan, data.data as ElementArray, out.data as Writable, fill);
-        return [out];
+        return result.of(out);
       },
     };
   },

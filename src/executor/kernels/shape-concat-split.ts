@@ -5,7 +5,7 @@ import { attrInt, attrInts } from '../../ir/attributes.js';
 import type { Node } from '../../ir/graph.js';
 import { sizeOf, type Tensor } from '../../tensor.js';
 import type { Kernel, KernelDef } from '../kernel.js';
-import { DimsMemo, dimsText, kernelError, normalizeAxis, readIntList, sameDims, type ElementArray } from './shape-impl.js';
+import { DimsMemo, dimsText, kernelError, normalizeAxis, OneResult, readIntList, sameDims, type ElementArray } from './shape-impl.js';
 
 type Writable = { [index: number]: number | bigint };
 
@@ -48,15 +48,21 @@ const concat: KernelDef = {
     if (axisAttr === undefined) throw kernelError(node, `attribute 'axis' is required`);
     let memoDims: (readonly number[])[] = [];
     let memoPlan: ConcatPlan | undefined;
+    const result = new OneResult();
     return {
       run(inputs, ctx) {
         const parts = inputs as Tensor[];
-        if (parts.length === 0 || parts.some((t) => t === undefined)) throw kernelError(node, `every input must be present`);
-        if (!memoPlan || memoDims.length !== parts.length || memoDims.some((d, i) => !sameDims(d, parts[i]!.dims))) {
+        let fresh = memoPlan !== undefined && memoDims.length === parts.length;
+        for (let k = 0; k < parts.length; k++) {
+          if (parts[k] === undefined) throw kernelError(node, `input ${k} is missing; every Concat input is required`);
+          if (fresh && !sameDims(memoDims[k], parts[k]!.dims)) fresh = false;
+        }
+        if (parts.length === 0) throw kernelError(node, `needs at least one input`);
+        if (!fresh) {
           memoPlan = concatPlan(node, parts, axisAttr);
           memoDims = parts.map((t) => [...t.dims]);
         }
-        const plan = memoPlan;
+        const plan = memoPlan!;
         const out = ctx.output(0, parts[0]!.dtype, plan.dims);
         const dst = out.data as Writable;
         let o = 0;
@@ -67,7 +73,7 @@ const concat: KernelDef = {
             o += n;
           }
         }
-        return [out];
+        return result.of(out);
       },
     };
   },
@@ -99,6 +105,22 @@ export function splitSizes(node: Node, dim: number, outputs: number, split: read
   return new Array<number>(outputs).fill(dim / outputs);
 }
 
+interface SplitPlan {
+  axis: number;
+  outer: number;
+  inner: number;
+  sizes: number[];
+  /** Output dims per output. */
+  dims: number[][];
+}
+
+function splitPlan(node: Node, inDims: readonly number[], axisAttr: number, outputs: number, split: readonly number[] | undefined, numOutputs: number | undefined): SplitPlan {
+  const axis = normalizeAxis(node, axisAttr, inDims.length);
+  const sizes = splitSizes(node, inDims[axis]!, outputs, split, numOutputs);
+  const dims = sizes.map((s) => inDims.map((d, i) => (i === axis ? s : d)));
+  return { axis, outer: sizeOf(inDims.slice(0, axis)), inner: sizeOf(inDims.slice(axis + 1)), sizes, dims };
+}
+
 const split: KernelDef = {
   opType: 'Split',
   sinceVersion: 1,
@@ -107,28 +129,25 @@ const split: KernelDef = {
     const splitAttr = opset < 13 ? attrInts(node, 'split') : undefined;
     const numOutputs = opset >= 18 ? attrInt(node, 'num_outputs') : undefined;
     const outputs = node.outputs.length;
-    const memo = new DimsMemo<{ axis: number; outer: number; inner: number; sizes: number[]; dims: number[][] }>();
+    const memo = new DimsMemo<SplitPlan>();
+    const results: (Tensor | undefined)[] = new Array(outputs);
     return {
       run(inputs, ctx) {
         const data = inputs[0];
         if (data === undefined) throw kernelError(node, `input 0 (input) is required`);
         const splitT = opset >= 13 ? inputs[1] : undefined;
-        const plan = memo.get(data.dims, [splitT], () => {
-          const axis = normalizeAxis(node, axisAttr, data.dims.length);
-          const sizes = splitSizes(node, data.dims[axis]!, outputs, splitT ? readIntList(node, splitT, 'split') : splitAttr, numOutputs);
-          const dims = sizes.map((s) => data.dims.map((d, i) => (i === axis ? s : d)));
-          return { axis, outer: sizeOf(data.dims.slice(0, axis)), inner: sizeOf(data.dims.slice(axis + 1)), sizes, dims };
-        });
+        const plan =
+          memo.hit(data.dims, splitT) ??
+          memo.store(splitPlan(node, data.dims, axisAttr, outputs, splitT ? readIntList(node, splitT, 'split') : splitAttr, numOutputs), data.dims, splitT);
         const src = data.data as ElementArray;
         const rowLength = data.dims[plan.axis]! * plan.inner;
-        const results: Tensor[] = [];
         let start = 0;
         for (let k = 0; k < outputs; k++) {
           const out = ctx.output(k, data.dtype, plan.dims[k]!);
           const n = plan.sizes[k]! * plan.inner;
           for (let b = 0; b < plan.outer; b++) copyBlock(src, b * rowLength + start, out.data as Writable, b * n, n);
           start += n;
-          results.push(out);
+          results[k] = out;
         }
         return results;
       },

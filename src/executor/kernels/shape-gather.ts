@@ -1,8 +1,9 @@
 /** Gather: picks slices along one axis by an int32/int64 index tensor; negative indices count from the end. */
 import { attrInt } from '../../ir/attributes.js';
+import type { Node } from '../../ir/graph.js';
 import { sizeOf } from '../../tensor.js';
 import type { Kernel, KernelDef } from '../kernel.js';
-import { DimsMemo, dimsText, kernelError, normalizeAxis, sameDims, type ElementArray } from './shape-impl.js';
+import { DimsMemo, dimsText, kernelError, normalizeAxis, OneResult, sameDims, type ElementArray } from './shape-impl.js';
 
 type Writable = { [index: number]: number | bigint };
 
@@ -10,6 +11,12 @@ interface GatherPlan {
   axis: number;
   outer: number;
   inner: number;
+}
+
+function gatherPlan(node: Node, inDims: readonly number[], axisAttr: number): GatherPlan {
+  if (inDims.length === 0) throw kernelError(node, `data must have rank >= 1, got a scalar`);
+  const axis = normalizeAxis(node, axisAttr, inDims.length);
+  return { axis, outer: sizeOf(inDims.slice(0, axis)), inner: sizeOf(inDims.slice(axis + 1)) };
 }
 
 const gather: KernelDef = {
@@ -21,6 +28,7 @@ const gather: KernelDef = {
     let outDims: number[] | undefined;
     let outIndexDims: number[] | undefined;
     let outFor: GatherPlan | undefined;
+    const result = new OneResult();
     return {
       run(inputs, ctx) {
         const data = inputs[0];
@@ -29,11 +37,7 @@ const gather: KernelDef = {
         if (indices.dtype !== 'int64' && indices.dtype !== 'int32') {
           throw kernelError(node, `indices must be int64 or int32, got ${indices.dtype}`);
         }
-        const plan = memo.get(data.dims, [], () => {
-          if (data.dims.length === 0) throw kernelError(node, `data must have rank >= 1, got a scalar`);
-          const axis = normalizeAxis(node, axisAttr, data.dims.length);
-          return { axis, outer: sizeOf(data.dims.slice(0, axis)), inner: sizeOf(data.dims.slice(axis + 1)) };
-        });
+        const plan = memo.hit(data.dims) ?? memo.store(gatherPlan(node, data.dims, axisAttr), data.dims);
         if (outDims === undefined || plan !== outFor || !sameDims(outIndexDims, indices.dims)) {
           outDims = [...data.dims.slice(0, plan.axis), ...indices.dims, ...data.dims.slice(plan.axis + 1)];
           outIndexDims = [...indices.dims];
@@ -63,7 +67,7 @@ const gather: KernelDef = {
             for (let i = 0; i < inner; i++) dst[o++] = src[from + i]!;
           }
         }
-        return [out];
+        return result.of(out);
       },
     };
   },

@@ -4,7 +4,7 @@
  */
 import { KernelError } from '../../errors.js';
 import { describeNode, type Node } from '../../ir/graph.js';
-import type { Tensor, TypedArray } from '../../tensor.js';
+import type { Tensor } from '../../tensor.js';
 
 /** Indexable view of any typed array, for kernels that only move elements and never do arithmetic on them. */
 export type ElementArray = { [index: number]: number | bigint; readonly length: number };
@@ -71,38 +71,51 @@ export function sameDims(a: readonly number[] | undefined, b: readonly number[])
 }
 
 /**
- * Remembers the last result of a shape computation so a steady-state step reuses the same `dims` array
- * instead of allocating a new one. The key is the input dims plus the parameter tensors' contents.
+ * Remembers the last result of a shape computation so a steady-state step reuses it (and the same `dims`
+ * array) instead of recomputing and allocating. The key is the input dims plus up to four parameter
+ * tensors' contents (shape, axes, starts, ...), compared by value because a runtime parameter may arrive in
+ * a new buffer every run. Fixed arity on purpose: no rest arrays or closures on the hot path.
  */
 export class DimsMemo<T> {
-  private keyDims: number[] | undefined;
-  private keyParams: TypedArray[] = [];
-  private keyCopies: (number | bigint)[][] = [];
+  private dims: number[] | undefined;
+  private readonly params: ((number | bigint)[] | undefined)[] = [undefined, undefined, undefined, undefined];
   private value: T | undefined;
 
-  get(dims: readonly number[], params: readonly (Tensor | undefined)[], compute: () => T): T {
-    if (this.value !== undefined && sameDims(this.keyDims, dims) && this.sameParams(params)) return this.value;
-    const value = compute();
-    this.keyDims = [...dims];
-    this.keyParams = params.map((p) => p?.data as TypedArray);
-    this.keyCopies = params.map((p) => (p ? Array.from(p.data as ArrayLike<number | bigint>) : []));
+  hit(dims: readonly number[], p0?: Tensor, p1?: Tensor, p2?: Tensor, p3?: Tensor): T | undefined {
+    if (this.value === undefined || !sameDims(this.dims, dims)) return undefined;
+    if (!this.same(0, p0) || !this.same(1, p1) || !this.same(2, p2) || !this.same(3, p3)) return undefined;
+    return this.value;
+  }
+
+  store(value: T, dims: readonly number[], p0?: Tensor, p1?: Tensor, p2?: Tensor, p3?: Tensor): T {
+    this.dims = [...dims];
+    const copy = (p: Tensor | undefined) => (p === undefined ? undefined : Array.from(p.data as ArrayLike<number | bigint>));
+    this.params[0] = copy(p0);
+    this.params[1] = copy(p1);
+    this.params[2] = copy(p2);
+    this.params[3] = copy(p3);
     this.value = value;
     return value;
   }
 
-  private sameParams(params: readonly (Tensor | undefined)[]): boolean {
-    if (params.length !== this.keyCopies.length) return false;
-    for (let i = 0; i < params.length; i++) {
-      const p = params[i];
-      const copy = this.keyCopies[i]!;
-      if (p === undefined) {
-        if (this.keyParams[i] !== undefined) return false;
-        continue;
-      }
-      if (p.data.length !== copy.length) return false;
-      for (let j = 0; j < copy.length; j++) if (p.data[j] !== copy[j]) return false;
-    }
+  private same(i: number, p: Tensor | undefined): boolean {
+    const kept = this.params[i];
+    if (p === undefined || kept === undefined) return p === undefined && kept === undefined;
+    if (p.data.length !== kept.length) return false;
+    for (let j = 0; j < kept.length; j++) if (p.data[j] !== kept[j]) return false;
     return true;
+  }
+}
+
+/**
+ * A reused one-element result array for single-output kernels: the plan copies the entry out before the
+ * kernel runs again, so handing back the same array every run is safe and allocates nothing.
+ */
+export class OneResult {
+  private readonly result: (Tensor | undefined)[] = [undefined];
+  of(t: Tensor): (Tensor | undefined)[] {
+    this.result[0] = t;
+    return this.result;
   }
 }
 

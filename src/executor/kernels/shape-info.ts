@@ -2,7 +2,9 @@
 import { attrInt } from '../../ir/attributes.js';
 import { sizeOf } from '../../tensor.js';
 import type { Kernel, KernelDef } from '../kernel.js';
-import { kernelError } from './shape-impl.js';
+import { kernelError, OneResult } from './shape-impl.js';
+
+const SCALAR: readonly number[] = [];
 
 /** Shape's `start`/`end` (opset 15+): negative values count from the end, then clamp into [0, rank]. */
 export function shapeRange(rank: number, start: number, end: number): [number, number] {
@@ -17,14 +19,24 @@ const shape: KernelDef = {
   create({ node, opset }): Kernel {
     const start = opset >= 15 ? attrInt(node, 'start', 0) : 0;
     const end = opset >= 15 ? attrInt(node, 'end', Number.MAX_SAFE_INTEGER) : Number.MAX_SAFE_INTEGER;
+    const result = new OneResult();
+    // The output shape depends only on the input's rank; remember it so a steady run allocates no dims.
+    let rank = -1;
+    let range: [number, number] = [0, 0];
+    let outDims: number[] = [0];
     return {
       run(inputs, ctx) {
         const data = inputs[0];
         if (data === undefined) throw kernelError(node, `input 0 (data) is required`);
-        const [s, e] = shapeRange(data.dims.length, start, end);
-        const out = ctx.output(0, 'int64', [e - s]);
+        if (data.dims.length !== rank) {
+          rank = data.dims.length;
+          range = shapeRange(rank, start, end);
+          outDims = [range[1] - range[0]];
+        }
+        const [s, e] = range;
+        const out = ctx.output(0, 'int64', outDims);
         for (let i = s; i < e; i++) out.data[i - s] = BigInt(data.dims[i]!);
-        return [out];
+        return result.of(out);
       },
     };
   },
@@ -34,13 +46,14 @@ const size: KernelDef = {
   opType: 'Size',
   sinceVersion: 1,
   create({ node }): Kernel {
+    const result = new OneResult();
     return {
       run(inputs, ctx) {
         const data = inputs[0];
         if (data === undefined) throw kernelError(node, `input 0 (data) is required`);
-        const out = ctx.output(0, 'int64', []);
+        const out = ctx.output(0, 'int64', SCALAR);
         out.data[0] = BigInt(sizeOf(data.dims));
-        return [out];
+        return result.of(out);
       },
     };
   },

@@ -11,6 +11,7 @@ import {
   dimsText,
   kernelError,
   normalizeAxes,
+  OneResult,
   readIntList,
   StridedCopier,
   stridesOf,
@@ -54,11 +55,12 @@ const transpose: KernelDef = {
     const perm = attrInts(node, 'perm');
     const memo = new DimsMemo<StridedPlan>();
     const copier = new StridedCopier();
+    const result = new OneResult();
     return {
       run(inputs, ctx) {
         const data = input(node, inputs, 0, 'data');
-        const plan = memo.get(data.dims, [], () => transposePlan(node, data.dims, perm));
-        return [runStrided(copier, data, plan, ctx)];
+        const plan = memo.hit(data.dims) ?? memo.store(transposePlan(node, data.dims, perm), data.dims);
+        return result.of(runStrided(copier, data, plan, ctx));
       },
     };
   },
@@ -122,6 +124,7 @@ const slice: KernelDef = {
   create({ node, opset }): Kernel {
     const memo = new DimsMemo<StridedPlan>();
     const copier = new StridedCopier();
+    const result = new OneResult();
     if (opset < 10) {
       const starts = attrInts(node, 'starts');
       const ends = attrInts(node, 'ends');
@@ -130,8 +133,8 @@ const slice: KernelDef = {
       return {
         run(inputs, ctx) {
           const data = input(node, inputs, 0, 'data');
-          const plan = memo.get(data.dims, [], () => slicePlan(node, data.dims, starts, ends, axes, undefined));
-          return [runStrided(copier, data, plan, ctx)];
+          const plan = memo.hit(data.dims) ?? memo.store(slicePlan(node, data.dims, starts, ends, axes, undefined), data.dims);
+          return result.of(runStrided(copier, data, plan, ctx));
         },
       };
     }
@@ -142,17 +145,24 @@ const slice: KernelDef = {
         const endsT = input(node, inputs, 2, 'ends');
         const axesT = inputs[3];
         const stepsT = inputs[4];
-        const plan = memo.get(data.dims, [startsT, endsT, axesT, stepsT], () =>
-          slicePlan(
-            node,
+        const plan =
+          memo.hit(data.dims, startsT, endsT, axesT, stepsT) ??
+          memo.store(
+            slicePlan(
+              node,
+              data.dims,
+              readIntList(node, startsT, 'starts'),
+              readIntList(node, endsT, 'ends'),
+              axesT && readIntList(node, axesT, 'axes'),
+              stepsT && readIntList(node, stepsT, 'steps'),
+            ),
             data.dims,
-            readIntList(node, startsT, 'starts'),
-            readIntList(node, endsT, 'ends'),
-            axesT && readIntList(node, axesT, 'axes'),
-            stepsT && readIntList(node, stepsT, 'steps'),
-          ),
-        );
-        return [runStrided(copier, data, plan, ctx)];
+            startsT,
+            endsT,
+            axesT,
+            stepsT,
+          );
+        return result.of(runStrided(copier, data, plan, ctx));
       },
     };
   },
@@ -185,12 +195,13 @@ const expand: KernelDef = {
   create({ node }): Kernel {
     const memo = new DimsMemo<StridedPlan>();
     const copier = new StridedCopier();
+    const result = new OneResult();
     return {
       run(inputs, ctx) {
         const data = input(node, inputs, 0, 'input');
         const shapeT = input(node, inputs, 1, 'shape');
-        const plan = memo.get(data.dims, [shapeT], () => expandPlan(node, data.dims, readIntList(node, shapeT, 'shape')));
-        return [runStrided(copier, data, plan, ctx)];
+        const plan = memo.hit(data.dims, shapeT) ?? memo.store(expandPlan(node, data.dims, readIntList(node, shapeT, 'shape')), data.dims, shapeT);
+        return result.of(runStrided(copier, data, plan, ctx));
       },
     };
   },

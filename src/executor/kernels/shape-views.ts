@@ -6,7 +6,7 @@ import { attrInt, attrInts } from '../../ir/attributes.js';
 import type { Node } from '../../ir/graph.js';
 import { sizeOf, type Tensor } from '../../tensor.js';
 import type { Kernel, KernelDef } from '../kernel.js';
-import { DimsMemo, dimsText, kernelError, normalizeAxes, normalizeAxis, readIntList } from './shape-impl.js';
+import { DimsMemo, dimsText, kernelError, normalizeAxes, normalizeAxis, OneResult, readIntList } from './shape-impl.js';
 
 /** Hands out views over an input's data, reusing the last view object while data and dims repeat. */
 class Viewer {
@@ -72,18 +72,46 @@ const reshape: KernelDef = {
     const allowZero = attrInt(node, 'allowzero', 0) !== 0;
     const memo = new DimsMemo<number[]>();
     const viewer = new Viewer();
+    const result = new OneResult();
     return {
       run(inputs) {
         const data = required(node, inputs, 0, 'data');
         const shape = required(node, inputs, 1, 'shape');
-        const dims = memo.get(data.dims, [shape], () =>
-          reshapeDims(node, data.dims, readIntList(node, shape, 'shape'), allowZero),
-        );
-        return [viewer.of(data, dims)];
+        const dims =
+          memo.hit(data.dims, shape) ?? memo.store(reshapeDims(node, data.dims, readIntList(node, shape, 'shape'), allowZero), data.dims, shape);
+        return result.of(viewer.of(data, dims));
       },
     };
   },
 };
+
+export function squeezeDims(node: Node, inDims: readonly number[], raw: readonly number[] | undefined): number[] {
+  if (raw === undefined) return inDims.filter((d) => d !== 1);
+  const axes = normalizeAxes(node, raw, inDims.length);
+  for (const a of axes) {
+    if (inDims[a] !== 1) {
+      throw kernelError(node, `cannot squeeze axis ${a} of input ${dimsText(inDims)}: its size is ${inDims[a]}, not 1`);
+    }
+  }
+  return inDims.filter((_, i) => !axes.includes(i));
+}
+
+/** Unsqueeze's axes index the output, whose rank is the input's plus the number of axes. */
+export function unsqueezeDims(node: Node, inDims: readonly number[], raw: readonly number[]): number[] {
+  const rank = inDims.length + raw.length;
+  const axes = normalizeAxes(node, raw, rank);
+  const out: number[] = [];
+  let next = 0;
+  for (let i = 0; i < rank; i++) out.push(axes.includes(i) ? 1 : inDims[next++]!);
+  return out;
+}
+
+export function flattenDims(node: Node, inDims: readonly number[], axisAttr: number): number[] {
+  const rank = inDims.length;
+  // Flatten's axis may equal the rank (everything goes to the first dimension), unlike most ops.
+  const axis = axisAttr === rank ? rank : normalizeAxis(node, axisAttr, rank);
+  return [sizeOf(inDims.slice(0, axis)), sizeOf(inDims.slice(axis))];
+}
 
 /** Axes come from the `axes` attribute before opset 13 and from input 1 from opset 13 on. */
 function axesSource(node: Node, opset: number): { fromInput: boolean; attr: number[] | undefined } {
@@ -97,22 +125,13 @@ const squeeze: KernelDef = {
     const src = axesSource(node, opset);
     const memo = new DimsMemo<number[]>();
     const viewer = new Viewer();
+    const result = new OneResult();
     return {
       run(inputs) {
         const data = required(node, inputs, 0, 'data');
         const axesT = src.fromInput ? inputs[1] : undefined;
-        const dims = memo.get(data.dims, [axesT], () => {
-          const raw = axesT ? readIntList(node, axesT, 'axes') : src.attr;
-          if (raw === undefined) return data.dims.filter((d) => d !== 1);
-          const axes = normalizeAxes(node, raw, data.dims.length);
-          for (const a of axes) {
-            if (data.dims[a] !== 1) {
-              throw kernelError(node, `cannot squeeze axis ${a} of input ${dimsText(data.dims)}: its size is ${data.dims[a]}, not 1`);
-            }
-          }
-          return data.dims.filter((_, i) => !axes.includes(i));
-        });
-        return [viewer.of(data, dims)];
+        const dims = memo.hit(data.dims, axesT) ?? memo.store(squeezeDims(node, data.dims, axesT ? readIntList(node, axesT, 'axes') : src.attr), data.dims, axesT);
+        return result.of(viewer.of(data, dims));
       },
     };
   },
@@ -126,20 +145,13 @@ const unsqueeze: KernelDef = {
     if (!src.fromInput && src.attr === undefined) throw kernelError(node, `attribute 'axes' is required before opset 13`);
     const memo = new DimsMemo<number[]>();
     const viewer = new Viewer();
+    const result = new OneResult();
     return {
       run(inputs) {
         const data = required(node, inputs, 0, 'data');
         const axesT = src.fromInput ? required(node, inputs, 1, 'axes') : undefined;
-        const dims = memo.get(data.dims, [axesT], () => {
-          const raw = axesT ? readIntList(node, axesT, 'axes') : src.attr!;
-          const rank = data.dims.length + raw.length;
-          const axes = normalizeAxes(node, raw, rank);
-          const out: number[] = [];
-          let next = 0;
-          for (let i = 0; i < rank; i++) out.push(axes.includes(i) ? 1 : data.dims[next++]!);
-          return out;
-        });
-        return [viewer.of(data, dims)];
+        const dims = memo.hit(data.dims, axesT) ?? memo.store(unsqueezeDims(node, data.dims, axesT ? readIntList(node, axesT, 'axes') : src.attr!), data.dims, axesT);
+        return result.of(viewer.of(data, dims));
       },
     };
   },
@@ -152,16 +164,12 @@ const flatten: KernelDef = {
     const axisAttr = attrInt(node, 'axis', 1);
     const memo = new DimsMemo<number[]>();
     const viewer = new Viewer();
+    const result = new OneResult();
     return {
       run(inputs) {
         const data = required(node, inputs, 0, 'input');
-        const dims = memo.get(data.dims, [], () => {
-          const rank = data.dims.length;
-          // Flatten's axis may equal the rank (everything goes to the first dimension), unlike most ops.
-          const axis = axisAttr === rank ? rank : normalizeAxis(node, axisAttr, rank);
-          return [sizeOf(data.dims.slice(0, axis)), sizeOf(data.dims.slice(axis))];
-        });
-        return [viewer.of(data, dims)];
+        const dims = memo.hit(data.dims) ?? memo.store(flattenDims(node, data.dims, axisAttr), data.dims);
+        return result.of(viewer.of(data, dims));
       },
     };
   },
@@ -171,7 +179,8 @@ const identity: KernelDef = {
   opType: 'Identity',
   sinceVersion: 1,
   create({ node }): Kernel {
-    return { run: (inputs) => [required(node, inputs, 0, 'input')] };
+    const result = new OneResult();
+    return { run: (inputs) => result.of(required(node, inputs, 0, 'input')) };
   },
 };
 
