@@ -8,7 +8,7 @@
  */
 import { KernelError, ModelLoadError, RxrnnError } from '../errors.js';
 import { describeNode, type Graph, type Node } from '../ir/graph.js';
-import { allocData, type DataTypeMap, type DType, type Tensor } from '../tensor.js';
+import { allocData, BYTES_PER_ELEMENT, type DataTypeMap, type DType, type Tensor } from '../tensor.js';
 import type { Kernel, KernelInit, RunContext, StaticInfo, SubgraphRunner } from './kernel.js';
 import { findKernel } from './kernels/registry.js';
 import type { OpsetResolver } from './missing-ops.js';
@@ -61,15 +61,32 @@ class NodeContext implements RunContext {
   }
 }
 
-/** The context for constant folding: fresh buffers that become constants owned by the plan. */
+/**
+ * The context for constant folding: fresh buffers that become constants owned by the plan. The same size
+ * limit as the pool applies, so a folded ConstantOfShape cannot allocate more than the caller allowed.
+ */
 class FoldContext implements RunContext {
   readonly scope: ReadonlyMap<string, Tensor> = new Map();
+  constructor(
+    private readonly maxTensorBytes: number,
+    private readonly what: string,
+  ) {}
   output<D extends DType>(_index: number, dtype: D, dims: readonly number[]): Tensor<D> {
     let n = 1;
-    for (const d of dims) n *= d;
-    return { dtype, dims: dims.slice(), data: allocData(dtype, n) };
+    for (const d of dims) {
+      if (!Number.isInteger(d) || d < 0) throw new KernelError(`${this.what}: output dims must be non-negative integers, got [${dims.join(', ')}]`);
+      n *= d;
+    }
+    return { dtype, dims: dims.slice(), data: this.alloc(dtype, n) };
   }
   scratch<D extends DType>(_slot: number, dtype: D, length: number): DataTypeMap[D] {
+    return this.alloc(dtype, length);
+  }
+  private alloc<D extends DType>(dtype: D, length: number): DataTypeMap[D] {
+    const bytes = length * BYTES_PER_ELEMENT[dtype];
+    if (bytes > this.maxTensorBytes) {
+      throw new KernelError(`${this.what}: a ${dtype} buffer of ${length} elements (${bytes} bytes) exceeds the limit of ${this.maxTensorBytes} bytes`);
+    }
     return allocData(dtype, length);
   }
 }
@@ -226,7 +243,7 @@ export class GraphPlan implements SubgraphRunner {
     if (foldable) {
       let outs: (Tensor | undefined)[];
       try {
-        outs = kernel.run(constants, new FoldContext());
+        outs = kernel.run(constants, new FoldContext(this.options.pool.maxTensorBytes, what));
       } catch (e) {
         throw kernelFailure(node, 'constant folding', e);
       }

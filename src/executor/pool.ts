@@ -40,7 +40,7 @@ export class BufferPool implements PoolStats {
   bytes = 0;
   private readonly slots: Slot[] = [];
 
-  constructor(private readonly maxTensorBytes = DEFAULT_MAX_TENSOR_BYTES) {}
+  constructor(readonly maxTensorBytes = DEFAULT_MAX_TENSOR_BYTES) {}
 
   /** Reserves a new slot and returns its number. Slots are handed out at plan time only. */
   reserve(): number {
