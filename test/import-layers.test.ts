@@ -145,8 +145,9 @@ describe('other layers', () => {
 });
 
 describe('masking (Embedding mask_zero, trailing padding)', () => {
-  const lengths = [5, 2, 7, 1];
-  const ids = (): Feed => ({ data: paddedIds(20, 12, 7, lengths), dims: [4, 7] });
+  // The last row is padding only: Keras (and TF.js) output zeros and keep the zero state there.
+  const lengths = [5, 2, 7, 1, 0];
+  const ids = (): Feed => ({ data: paddedIds(20, 12, 7, lengths), dims: [lengths.length, 7] });
   const embed = () => tf.layers.embedding({ inputDim: 12, outputDim: 5, maskZero: true, inputLength: 7 });
 
   it('LSTM return_sequences repeats the last real output over the padding, TimeDistributed after', async () => {
