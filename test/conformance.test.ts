@@ -2,10 +2,15 @@
  * All 277 official ONNX node test cases on the built-in executor, compared by the ONNX runner's own rule
  * (rtol 1e-3, atol 1e-7 — `load_model_tests` defaults; no case here has a data.json overriding them).
  */
-import { readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { compareTensors } from '../src/conformance/compare.js';
 import { runConformance } from '../src/node/conformance.js';
+import { GraphBuilder } from '../src/onnx/build.js';
+import { writeModel, writeTensor } from '../src/onnx/write.js';
+import { tensor } from '../src/tensor.js';
 
 const ROOT = join(import.meta.dirname, '..', '..', 'shared', 'conformance');
 const index = JSON.parse(readFileSync(join(ROOT, 'index.json'), 'utf8')) as { name: string }[];
@@ -41,5 +46,74 @@ describe('ONNX node conformance on the built-in executor', () => {
       expect(c.maxAbsError).not.toBeNull();
       expect(report.passed).toBe(1);
     }
+  });
+});
+
+describe('compareTensors: the ONNX runner rule', () => {
+  const t = (values: number[], dtype: 'float32' | 'int64' = 'float32', dims = [values.length]) => tensor(dtype, dims, values);
+  it('accepts |a - e| <= atol + rtol·|e| and rejects just beyond it', () => {
+    const tol = { rtol: 1e-3, atol: 1e-7 };
+    expect(compareTensors(t([100.09]), t([100]), tol).ok).toBe(true);
+    const bad = compareTensors(t([100.2]), t([100]), tol);
+    expect(bad.ok).toBe(false);
+    expect(bad.maxAbsError).toBeCloseTo(0.2, 4);
+    expect(bad.error).toMatch(/1 of 1 elements differ.*expected 100, got 100.19/);
+  });
+  it('treats NaN as equal to NaN only, and equal infinities as equal', () => {
+    expect(compareTensors(t([NaN, Infinity]), t([NaN, Infinity])).ok).toBe(true);
+    expect(compareTensors(t([0]), t([NaN])).ok).toBe(false);
+    expect(compareTensors(t([-Infinity]), t([Infinity])).maxAbsError).toBe(Infinity);
+  });
+  it('requires the same dtype and shape', () => {
+    expect(compareTensors(t([1, 2]), t([1, 2], 'int64')).error).toMatch(/dtype: expected int64, got float32/);
+    expect(compareTensors(t([1, 2], 'float32', [1, 2]), t([1, 2])).error).toMatch(/shape: expected \[2\], got \[1, 2\]/);
+  });
+  it('compares int64 exactly where equal', () => {
+    expect(compareTensors(tensor('int64', [1], [9007199254740993n]), tensor('int64', [1], [9007199254740993n]), { rtol: 0, atol: 0 }).ok).toBe(true);
+  });
+});
+
+describe('runConformance on cases written here', () => {
+  /** Writes an Add case whose expected output is `expected`. */
+  function writeCase(root: string, name: string, expected: number[]) {
+    const dir = join(root, name);
+    mkdirSync(join(dir, 'test_data_set_0'), { recursive: true });
+    const b = new GraphBuilder({ opset: 14 });
+    b.output(b.add(b.input('a', 'float32', [2]), b.input('b', 'float32', [2])), 'float32');
+    writeFileSync(join(dir, 'model.onnx'), writeModel(b.build()));
+    writeFileSync(join(dir, 'test_data_set_0', 'input_0.pb'), writeTensor(tensor('float32', [2], [1, 2]), 'a'));
+    writeFileSync(join(dir, 'test_data_set_0', 'input_1.pb'), writeTensor(tensor('float32', [2], [10, 20]), 'b'));
+    writeFileSync(join(dir, 'test_data_set_0', 'output_0.pb'), writeTensor(tensor('float32', [2], expected)));
+  }
+  const root = mkdtempSync(join(tmpdir(), 'rxrnn-conf-'));
+  writeCase(root, 'right', [11, 22]);
+  writeCase(root, 'wrong', [11, 23]);
+  mkdirSync(join(root, 'not-a-case'));
+
+  for (const backend of ['builtin', 'ort-node'] as const) {
+    it(`finds the cases under a folder and reports pass and fail with the largest error (${backend})`, async () => {
+      const report = await runConformance([root], { backend });
+      expect(report.cases.map((c) => c.name)).toEqual(['right', 'wrong']);
+      expect([report.passed, report.failed, report.declined]).toEqual([1, 1, 0]);
+      expect(report.cases[0]).toMatchObject({ ok: true, declined: false, maxAbsError: 0 });
+      expect(report.cases[1]).toMatchObject({ ok: false, declined: false, maxAbsError: 1 });
+      expect(report.cases[1]!.error).toMatch(/output '.*': 1 of 2 elements differ/);
+    });
+  }
+  it('a looser tolerance turns the near miss into a pass', async () => {
+    const report = await runConformance([join(root, 'wrong')], { backend: 'builtin', rtol: 0.05 });
+    expect(report.passed).toBe(1);
+  });
+  it('a model with an operator the executor lacks fails with the operator named', async () => {
+    const dir = join(root, 'missing-op');
+    mkdirSync(join(dir, 'test_data_set_0'), { recursive: true });
+    const b = new GraphBuilder({ opset: 14 });
+    b.output(b.node('Det', [b.input('a', 'float32', [2, 2])])[0]!, 'float32');
+    writeFileSync(join(dir, 'model.onnx'), writeModel(b.build()));
+    writeFileSync(join(dir, 'test_data_set_0', 'input_0.pb'), writeTensor(tensor('float32', [2, 2], [1, 2, 3, 4])));
+    writeFileSync(join(dir, 'test_data_set_0', 'output_0.pb'), writeTensor(tensor('float32', [], [-2])));
+    const report = await runConformance([dir], { backend: 'builtin' });
+    expect(report.failed).toBe(1);
+    expect(report.cases[0]!.error).toMatch(/ai\.onnx::Det@14/);
   });
 });
