@@ -19,7 +19,7 @@ export function inputSequences(): number[][][] {
 
 export async function main(): Promise<GeneratedToken[]> {
   const enc = gruStep('encoder', { input: 5, hidden: 16, classes: 2 }, 41);
-  const dec = gruStep('decoder', { input: VOCAB.length, hidden: 16, classes: VOCAB.length }, 42);
+  const dec = gruStep('decoder', { input: VOCAB.length, hidden: 16, classes: VOCAB.length }, 44);
   const encoder = await createStepSession(enc.model, { backend: 'builtin', card: enc.card });
   const decoder = await createStepSession(dec.model, { backend: 'builtin', card: dec.card });
   const tokens = await firstValueFrom(

@@ -78,7 +78,7 @@ describe('stream examples on real sessions', () => {
     const tokens = await encDec.main();
     const V = encDec.VOCAB.length;
     const e = gruStep('encoder', { input: 5, hidden: 16, classes: 2 }, 41);
-    const d = gruStep('decoder', { input: V, hidden: 16, classes: V }, 42);
+    const d = gruStep('decoder', { input: V, hidden: 16, classes: V }, 44);
     const encoder = await createStepSession(e.model, { backend: 'builtin', card: e.card });
     const decoder = await createStepSession(d.model, { backend: 'builtin', card: d.card });
     const oneHot = (t: number) => Float32Array.from({ length: V }, (_, i) => (i === t ? 1 : 0));
