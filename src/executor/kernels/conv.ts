@@ -3,7 +3,7 @@ import { attrInt, attrInts, attrString } from '../../ir/attributes.js';
 import type { Node } from '../../ir/graph.js';
 import type { Tensor } from '../../tensor.js';
 import type { Kernel, KernelDef } from '../kernel.js';
-import { conv2d, convGeometry, type AutoPad, type ConvAttributes, type ConvGeometry } from './conv-impl.js';
+import { conv2d, convGeometry, patchLength, type AutoPad, type ConvAttributes, type ConvGeometry } from './conv-impl.js';
 import { dimsText, kernelError, OneResult, sameDims } from './shape-impl.js';
 
 const AUTO_PADS: readonly AutoPad[] = ['NOTSET', 'SAME_UPPER', 'SAME_LOWER', 'VALID'];
@@ -53,8 +53,8 @@ const conv: KernelDef = {
           throw kernelError(node, `B must be [${geometry.outChannels}] (one bias per output channel), got ${dimsText(b.dims)}`);
         }
         const y = ctx.output(0, x.dtype, geometry.outDims);
-        const acc = ctx.scratch(0, 'float64', geometry.outH * geometry.outW);
-        conv2d(geometry, x.data, w.data, b?.data, y.data, acc);
+        const patch = ctx.scratch(0, 'float64', patchLength(geometry));
+        conv2d(geometry, x.data, w.data, b?.data, y.data, patch);
         return result.of(y);
       },
     };
