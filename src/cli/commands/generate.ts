@@ -66,6 +66,11 @@ async function run(args: ParsedArgs, io: CliIo): Promise<number> {
   const tokens = vocab.encode(prompt);
   if (tokens.length === 0) throw new UsageError('--prompt is empty');
   const session = await createStepSession(model, { backend: args.flags.backend, card });
+  // A float input of one value per step takes the token id as a number (Keras Embedding inputs are float
+  // ids); other inputs get the operator's default (an integer id, or one-hot over the vocabulary).
+  const only = session.info.stepInputs.length === 1 ? session.info.stepInputs[0]! : undefined;
+  const perStep = only ? only.dims.reduce<number>((n, d) => n * (d ?? 1), 1) : 0;
+  const idAsFloat = only && only.dtype === 'float32' && perStep === 1 ? only.name : undefined;
   let count = 0;
   try {
     if (!args.flags.quiet && !args.flags.json) io.stdout.write(prompt.trimEnd());
@@ -79,6 +84,7 @@ async function run(args: ParsedArgs, io: CliIo): Promise<number> {
           seed,
           stopTokens: vocab.stops,
           strategy: temperature === 0 ? 'greedy' : 'sample',
+          ...(idAsFloat ? { toInput: (token: number) => ({ [idAsFloat]: [token] }) } : {}),
         }),
         tap((t) => {
           count++;
