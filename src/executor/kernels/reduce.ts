@@ -7,6 +7,33 @@ import type { KernelDef, KernelInit, RunContext } from '../kernel.js';
 import type { Arr } from './elementwise-impl.js';
 import { reduceInto, type ReduceOp } from './reduce-impl.js';
 
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+const int32Views = new WeakMap<BigInt64Array, Int32Array>();
+
+/**
+ * A view of an int64 output as pairs of int32, so non-negative indices (< 2^31) can be written without
+ * creating a BigInt per element: on a little-endian machine an int64 is its low 32 bits followed by zero.
+ * Cached per buffer (the pool hands back the same buffer run after run, so steady state allocates
+ * nothing); undefined on a big-endian machine, where callers store BigInts instead.
+ */
+function lowHalves(out: BigInt64Array): Int32Array | undefined {
+  if (!LITTLE_ENDIAN) return undefined;
+  let v = int32Views.get(out);
+  if (v === undefined) {
+    v = new Int32Array(out.buffer, out.byteOffset, out.length * 2);
+    int32Views.set(out, v);
+  }
+  return v;
+}
+
+function setIndex(out: BigInt64Array, halves: Int32Array | undefined, i: number, index: number): void {
+  if (halves === undefined) out[i] = BigInt(index);
+  else {
+    halves[2 * i] = index;
+    halves[2 * i + 1] = 0;
+  }
+}
+
 /**
  * The opset from which each reduction reads `axes` from its second input instead of an attribute
  * (ReduceSum at 13, the others at 18).
@@ -104,6 +131,7 @@ function argKernel(opType: 'ArgMax' | 'ArgMin'): KernelDef {
           const out = ctx.output(0, 'int64', outDims);
           const xd = x.data as Arr;
           const od = out.data;
+          const halves = lowHalves(od);
           for (let o = 0; o < outer; o++) {
             for (let j = 0; j < inner; j++) {
               const base = o * n * inner + j;
@@ -117,7 +145,7 @@ function argKernel(opType: 'ArgMax' | 'ArgMin'): KernelDef {
                   bi = k;
                 }
               }
-              od[o * inner + j] = BigInt(bi);
+              setIndex(od, halves, o * inner + j, bi);
             }
           }
           result[0] = out;
@@ -172,6 +200,7 @@ const topK: KernelDef = {
         const xd = x.data as Arr;
         const vd = values.data as Arr;
         const id = indices.data;
+        const halves = lowHalves(id);
         const big = isBigIntDType(x.dtype);
         for (let o = 0; o < outer; o++) {
           for (let j = 0; j < inner; j++) {
@@ -188,7 +217,7 @@ const topK: KernelDef = {
             for (let t = 0; t < k; t++) {
               const src = order[t]!;
               vd[o * k * inner + t * inner + j] = xd[base + src * inner];
-              id[o * k * inner + t * inner + j] = BigInt(src);
+              setIndex(id, halves, o * k * inner + t * inner + j, src);
             }
           }
         }
