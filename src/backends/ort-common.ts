@@ -72,7 +72,8 @@ export class OrtEngine implements Engine {
   /** Preallocated outputs, keyed by the feed shapes that produced them. */
   private readonly fetchCache = new Map<string, { fetches: Record<string, OrtTensor>; results: Record<string, Tensor> }>();
   private readonly unpreallocatable = new Set<string>();
-  private readonly ortFeeds: Record<string, OrtTensor> = {};
+  private ortFeeds: Record<string, OrtTensor> = {};
+  private ortFeedsKey = '';
   private disposed = false;
 
   constructor(
@@ -94,15 +95,40 @@ export class OrtEngine implements Engine {
     return w;
   }
 
+  /** The feed-shape key of the last run, rebuilt only when a feed's name set or shape changes. */
+  private lastKey = '';
+  private readonly lastDims = new Map<string, readonly number[]>();
+
+  private feedKey(feeds: Readonly<Record<string, Tensor>>): string {
+    let same = true;
+    let count = 0;
+    for (const name in feeds) {
+      count++;
+      const prev = this.lastDims.get(name);
+      const dims = feeds[name]!.dims;
+      if (prev !== dims && (prev === undefined || !sameDims(prev, dims))) same = false;
+    }
+    if (same && count === this.lastDims.size) return this.lastKey;
+    this.lastDims.clear();
+    let key = '';
+    for (const name in feeds) {
+      const dims = feeds[name]!.dims;
+      this.lastDims.set(name, dims);
+      key += `${name}:${dims.join('x')};`;
+    }
+    this.lastKey = key;
+    return key;
+  }
+
   async run(feeds: Readonly<Record<string, Tensor>>): Promise<Record<string, Tensor>> {
     if (this.disposed) throw new BackendError(this.backend, 'run() after dispose()');
-    let key = '';
-    for (const name in this.ortFeeds) delete this.ortFeeds[name];
-    for (const name in feeds) {
-      const t = feeds[name]!;
-      this.ortFeeds[name] = this.wrap(t);
-      if (this.preallocateOutputs) key += `${name}:${t.dims.join('x')};`;
+    const key = this.feedKey(feeds);
+    if (key !== this.ortFeedsKey) {
+      // A different feed set: start a fresh record rather than deleting keys (which deoptimises it).
+      this.ortFeeds = {};
+      this.ortFeedsKey = key;
     }
+    for (const name in feeds) this.ortFeeds[name] = this.wrap(feeds[name]!);
     const cached = this.preallocateOutputs ? this.fetchCache.get(key) : undefined;
     try {
       if (cached) {

@@ -7,21 +7,22 @@ import { isBigIntDType, sizeOf, type DType, type Tensor, type TypedArray } from 
 import type { SessionPlan, StepInputPlan } from './bindings.js';
 import type { StepInput } from './types.js';
 
+
 /** The values of one feed as given: a typed array or plain numbers. */
 export type FeedValues = TypedArray | readonly number[];
 
 /** One validated step input: where its values are and the per-stream dims it resolves to (context included). */
 export interface CheckedFeed {
-  plan: StepInputPlan;
+  readonly plan: StepInputPlan;
   values: FeedValues;
-  dims: number[];
+  dims: readonly number[];
 }
 
 export interface CheckedStep {
   feeds: CheckedFeed[];
   /** Constant inputs the step overrides, validated. */
   overrides: Map<string, Tensor> | undefined;
-  /** Groups steps that can share a stacked run (same resolved shapes, no overrides). */
+  /** Groups steps that can share a stacked run (same resolved shapes, no overrides); '' for fixed shapes. */
   signature: string;
 }
 
@@ -36,26 +37,16 @@ function describe(v: unknown): string {
   return v === null ? 'null' : typeof v;
 }
 
-/** Splits a step input into (name → value) with the value's declared dtype where it has one. */
-function byName(input: StepInput, plan: SessionPlan): Map<string, unknown> {
-  if (input instanceof Float32Array || Array.isArray(input)) {
-    if (plan.stepInputs.length !== 1) {
-      throw new InputError(
-        `a bare frame needs a model with exactly one per-step input; this one takes ${plan.stepInputs.map((s) => `'${s.name}'`).join(', ') || 'none'}: pass { name: values }`,
-      );
-    }
-    return new Map([[plan.stepInputs[0]!.name, input]]);
-  }
-  if (typeof input !== 'object' || input === null || ArrayBuffer.isView(input)) {
-    throw new InputError(`expected a Float32Array, a number[] or feeds by input name, got ${describe(input)}`);
-  }
-  return new Map(Object.entries(input));
-}
+/** Module-level holder so the common cases return without allocating. */
+const held: { values: FeedValues; dims?: readonly number[] } = { values: new Float32Array(0) };
 
 function valuesAndDtype(name: string, v: unknown, want: DType): { values: FeedValues; dims?: readonly number[] } {
+  held.dims = undefined;
   if (isTensor(v)) {
     if (v.dtype !== want) throw new InputError(`input '${name}' must be ${want}, got a ${v.dtype} tensor`);
-    return { values: v.data, dims: v.dims };
+    held.values = v.data;
+    held.dims = v.dims;
+    return held;
   }
   if (Array.isArray(v)) {
     for (let i = 0; i < v.length; i++) {
@@ -65,15 +56,18 @@ function valuesAndDtype(name: string, v: unknown, want: DType): { values: FeedVa
         throw new InputError(`input '${name}' is ${want}, element ${i} is ${x} (not an integer)`);
       }
     }
-    return { values: v as number[] };
+    held.values = v as number[];
+    return held;
   }
   if (v instanceof Float32Array) {
     if (want !== 'float32') throw new InputError(`input '${name}' must be ${want}, got a Float32Array`);
-    return { values: v };
+    held.values = v;
+    return held;
   }
   if (v instanceof BigInt64Array) {
     if (want !== 'int64') throw new InputError(`input '${name}' must be ${want}, got a BigInt64Array`);
-    return { values: v };
+    held.values = v;
+    return held;
   }
   throw new InputError(`input '${name}' must be a ${want} tensor, a typed array or number[], got ${describe(v)}`);
 }
@@ -107,6 +101,7 @@ function resolveDims(name: string, plan: StepInputPlan, n: number, given?: reado
     if (given && plan.context === 0 && given.length === plan.dims.length && given.some((d, i) => d !== plan.dims[i])) {
       throw new InputError(`input '${name}' expects shape [${plan.dims.join(', ')}], got [${given.join(', ')}]`);
     }
+    // The plan's own array: no allocation, and `dims === plan.dims` marks a fixed shape.
     return plan.dims as number[];
   }
   if (n === 0 || n % known !== 0) throw new InputError(`input '${name}' expects a multiple of ${known} values (shape [${plan.dims.map((d) => d ?? '?').join(', ')}]), got ${n}`);
@@ -117,42 +112,82 @@ function resolveDims(name: string, plan: StepInputPlan, n: number, given?: reado
   return dims;
 }
 
-/** Validates one step's input. Throws InputError saying what was expected and what came. */
-export function checkStep(input: StepInput, plan: SessionPlan): CheckedStep {
-  const named = byName(input, plan);
-  const stepNames = new Map(plan.stepInputs.map((s) => [s.name, s]));
-  const stateNames = new Set(plan.bindings.map((b) => b.input));
-  let overrides: Map<string, Tensor> | undefined;
-  for (const [name, v] of named) {
-    if (stepNames.has(name)) continue;
-    if (stateNames.has(name)) throw new InputError(`'${name}' is state carried by the session; set it with slot.setState('${name}', value)`);
-    const c = plan.constants.get(name);
-    if (!c) {
-      const accepted = [...stepNames.keys(), ...plan.constants.keys()];
-      throw new InputError(`unknown input '${name}'; this model takes ${accepted.map((a) => `'${a}'`).join(', ') || 'no per-step inputs'}`);
-    }
-    const { values } = valuesAndDtype(name, v, c.dtype);
-    if (values.length !== c.data.length) throw new InputError(`constant '${name}' has ${c.data.length} values, the override has ${values.length}`);
-    checkFinite(name, values, c.dtype);
-    overrides ??= new Map();
-    overrides.set(name, { dtype: c.dtype, dims: c.dims, data: toTyped(values, c.dtype, c.data.length) });
+/**
+ * Validates step inputs against one session's plan. Built once per session so a step does no lookups
+ * that allocate; `check` fills a caller-owned {@link CheckedStep} (one per slot) instead of returning a
+ * new one. Fixed-shape inputs resolve to the plan's own dims array and an empty signature.
+ */
+export class FeedChecker {
+  private readonly stepNames: ReadonlyMap<string, number>;
+  private readonly stateNames: ReadonlySet<string>;
+  private readonly namesText: string;
+
+  constructor(private readonly plan: SessionPlan) {
+    this.stepNames = new Map(plan.stepInputs.map((s, i) => [s.name, i]));
+    this.stateNames = new Set(plan.bindings.map((b) => b.input));
+    this.namesText = plan.stepInputs.map((s) => `'${s.name}'`).join(', ');
   }
-  const feeds: CheckedFeed[] = [];
-  let signature = '';
-  for (const p of plan.stepInputs) {
-    if (!named.has(p.name)) {
-      throw new InputError(`missing input '${p.name}' (${p.dtype}); every step needs ${plan.stepInputs.map((s) => `'${s.name}'`).join(', ')}`);
-    }
-    const { values, dims: given } = valuesAndDtype(p.name, named.get(p.name), p.dtype);
-    const dims = resolveDims(p.name, p, values.length, given);
-    checkFinite(p.name, values, p.dtype);
-    feeds.push({ plan: p, values, dims });
-    signature += `${dims.join('x')};`;
+
+  /** A reusable result holder for this plan. */
+  scratch(): CheckedStep {
+    return { feeds: this.plan.stepInputs.map((p) => ({ plan: p, values: EMPTY, dims: [] })), overrides: undefined, signature: '' };
   }
-  // A step that overrides a constant runs on its own (constants are not stacked).
-  if (overrides) signature += `#override${++overrideCounter}`;
-  return { feeds, overrides, signature };
+
+  /** Validates `input` into `into`. Throws InputError saying what was expected and what came. */
+  check(input: StepInput, into: CheckedStep): CheckedStep {
+    const plan = this.plan;
+    into.overrides = undefined;
+    into.signature = '';
+    for (const f of into.feeds) f.values = EMPTY;
+    if (input instanceof Float32Array || Array.isArray(input)) {
+      if (plan.stepInputs.length !== 1) {
+        throw new InputError(`a bare frame needs a model with exactly one per-step input; this one takes ${this.namesText || 'none'}: pass { name: values }`);
+      }
+      this.fill(into, 0, input);
+    } else {
+      if (typeof input !== 'object' || input === null || ArrayBuffer.isView(input)) {
+        throw new InputError(`expected a Float32Array, a number[] or feeds by input name, got ${describe(input)}`);
+      }
+      const named = input as Readonly<Record<string, unknown>>;
+      for (const name in named) {
+        const i = this.stepNames.get(name);
+        if (i !== undefined) {
+          this.fill(into, i, named[name]);
+          continue;
+        }
+        if (this.stateNames.has(name)) throw new InputError(`'${name}' is state carried by the session; set it with slot.setState('${name}', value)`);
+        const c = plan.constants.get(name);
+        if (!c) {
+          const accepted = [...this.stepNames.keys(), ...plan.constants.keys()];
+          throw new InputError(`unknown input '${name}'; this model takes ${accepted.map((a) => `'${a}'`).join(', ') || 'no per-step inputs'}`);
+        }
+        const { values } = valuesAndDtype(name, named[name], c.dtype);
+        if (values.length !== c.data.length) throw new InputError(`constant '${name}' has ${c.data.length} values, the override has ${values.length}`);
+        checkFinite(name, values, c.dtype);
+        into.overrides ??= new Map();
+        into.overrides.set(name, { dtype: c.dtype, dims: c.dims, data: toTyped(values, c.dtype, c.data.length) });
+      }
+      for (const f of into.feeds) {
+        if (f.values === EMPTY) throw new InputError(`missing input '${f.plan.name}' (${f.plan.dtype}); every step needs ${this.namesText}`);
+      }
+    }
+    // Open dims make the shape part of the signature; a step that overrides a constant runs on its own
+    // (constants are not stacked).
+    for (const f of into.feeds) if (f.dims !== f.plan.dims) into.signature += `${f.dims.join('x')};`;
+    if (into.overrides) into.signature += `#override${++overrideCounter}`;
+    return into;
+  }
+
+  private fill(into: CheckedStep, i: number, v: unknown): void {
+    const f = into.feeds[i]!;
+    const { values, dims: given } = valuesAndDtype(f.plan.name, v, f.plan.dtype);
+    f.dims = resolveDims(f.plan.name, f.plan, values.length, given);
+    checkFinite(f.plan.name, values, f.plan.dtype);
+    f.values = values;
+  }
 }
+
+const EMPTY: FeedValues = new Float32Array(0);
 
 let overrideCounter = 0;
 

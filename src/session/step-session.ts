@@ -12,7 +12,7 @@ import { allocData, sizeOf, type DType, type Tensor, type TypedArray } from '../
 import { decodeBase64, encodeBase64 } from './base64.js';
 import { planSession, type SessionPlan } from './bindings.js';
 import { validateCard, type ModelCard } from './card.js';
-import { checkStep, copyValues, type CheckedStep } from './feeds.js';
+import { copyValues, FeedChecker, type CheckedStep } from './feeds.js';
 import { modelFingerprint } from './fingerprint.js';
 import { blocks, stackInto, unstackFrom } from './stack.js';
 import type { Slot, Snapshot, StepInput, StepOutputs, StepSession, StepSessionInfo, StepSessionStats } from './types.js';
@@ -32,11 +32,12 @@ interface RunBuffers {
   feeds: Record<string, Tensor>;
 }
 
-/** Rejects a step entry without running it. */
+/** One slot's part in a run: its validated input, where its result goes, its generation at run time. */
 interface Entry {
   slot: SlotImpl;
   checked: CheckedStep;
   index: number;
+  generation: number;
 }
 
 class SlotImpl implements Slot {
@@ -51,6 +52,10 @@ class SlotImpl implements Slot {
   /** Bumped by reset/restore/setState/remove: a step in flight then does not write back state. */
   generation = 0;
   removed = false;
+  /** Reused for every step of this slot (steps of a session run one batch at a time). */
+  readonly checked: CheckedStep;
+  readonly soloGroup: Entry[];
+  readonly soloResult: (StepOutputs | Error)[] = [new Error('unset')];
 
   constructor(
     readonly id: number,
@@ -58,6 +63,8 @@ class SlotImpl implements Slot {
   ) {
     for (const b of session.plan.bindings) this.state.set(b.input, { dtype: b.dtype, dims: b.dims, data: session.alloc(b.dtype, sizeOf(b.dims)) });
     for (const s of session.plan.stepInputs) if (s.context > 0) this.context.set(s.name, session.alloc(s.dtype, s.context));
+    this.checked = session.checker.scratch();
+    this.soloGroup = [{ slot: this, checked: this.checked, index: 0, generation: 0 }];
   }
 
   step(input: StepInput): Promise<StepOutputs> {
@@ -171,6 +178,10 @@ class StepSessionImpl implements StepSession {
   private queue: Promise<unknown> = Promise.resolve();
   private disposed = false;
   private readonly engineAllocations: () => number;
+  readonly checker: FeedChecker;
+  private readonly soloRecord: Record<string, Tensor> = {};
+  /** Batch axis of every output by name (state outputs from their binding); undefined where unknown. */
+  private readonly outputAxis = new Map<string, number | undefined>();
 
   constructor(
     readonly engine: Engine,
@@ -189,6 +200,9 @@ class StepSessionImpl implements StepSession {
       batchReason: plan.batchReason,
       model: fingerprint,
     };
+    this.checker = new FeedChecker(plan);
+    for (const o of plan.outputs) this.outputAxis.set(o.name, o.batchAxis);
+    for (const b of plan.bindings) this.outputAxis.set(b.output, b.batchAxis);
     const counted = engine as Engine & { allocations?: number };
     this.engineAllocations = () => counted.allocations ?? 0;
     this.defaultSlot = this.addSlot();
@@ -232,10 +246,21 @@ class StepSessionImpl implements StepSession {
     this.defaultSlot.restore(snapshot);
   }
 
-  async stepOne(slot: SlotImpl, input: StepInput): Promise<StepOutputs> {
-    const [r] = await this.stepMany([{ slot, input }]);
-    if (r instanceof Error) throw r;
-    return r!;
+  stepOne(slot: SlotImpl, input: StepInput): Promise<StepOutputs> {
+    // The one-slot path skips stepMany's grouping: no maps, arrays or entries made per step.
+    const run = this.queue.then(() => this.runSolo(slot, input));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async runSolo(slot: SlotImpl, input: StepInput): Promise<StepOutputs> {
+    this.live();
+    if (this.slotMap.get(slot.id) !== slot) throw new InputError(`slot ${slot.id} does not belong to this session (removed, or another session's)`);
+    this.checker.check(input, slot.checked);
+    const entry = slot.soloGroup[0]!;
+    entry.generation = slot.generation;
+    await this.runGroup(slot.soloGroup, slot.soloResult);
+    return slot.soloResult[0] as StepOutputs;
   }
 
   stepMany(batch: readonly { slot: Slot; input: StepInput }[]): Promise<(StepOutputs | Error)[]> {
@@ -256,11 +281,11 @@ class StepSessionImpl implements StepSession {
         if (!(slot instanceof SlotImpl) || this.slotMap.get(slot.id) !== slot) throw new InputError(`slot ${(slot as Slot | undefined)?.id} does not belong to this session (removed, or another session's)`);
         if (seen.has(slot)) throw new InputError(`slot ${slot.id} appears twice in one stepMany; step it in two calls`);
         seen.add(slot);
-        const checked = checkStep(input, this.plan);
+        const checked = this.checker.check(input, slot.checked);
         const key = this.plan.batchable ? checked.signature : `${checked.signature}@${slot.id}`;
         let g = groups.get(key);
         if (!g) groups.set(key, (g = []));
-        g.push({ slot, checked, index: i });
+        g.push({ slot, checked, index: i, generation: slot.generation });
       } catch (e) {
         results[i] = e instanceof Error ? e : new InputError(String(e));
       }
@@ -301,7 +326,6 @@ class StepSessionImpl implements StepSession {
     } else {
       feeds = this.stackedFeeds(group);
     }
-    const gens = group.map((e) => e.slot.generation);
     const before = this.engineAllocations();
     this.stats.runs++;
     const outputs = this.engine.runSync ? this.engine.runSync(feeds) : await this.engine.run(feeds);
@@ -316,8 +340,8 @@ class StepSessionImpl implements StepSession {
     }
     // 4. Write back: state (unless the slot was reset/restored meanwhile), context, outputs.
     for (let s = 0; s < n; s++) {
-      const { slot, checked, index } = group[s]!;
-      if (slot.generation === gens[s]) {
+      const { slot, checked, index, generation } = group[s]!;
+      if (slot.generation === generation) {
         for (const b of this.plan.bindings) {
           const { outer, inner } = blocks(b.dims, b.batchAxis);
           unstackFrom(outputs[b.output]!.data, slot.state.get(b.input)!.data, s, n, outer, inner);
@@ -336,8 +360,8 @@ class StepSessionImpl implements StepSession {
   }
 
   private soloFeeds(slot: SlotImpl, checked: CheckedStep): Record<string, Tensor> {
-    // The record is rebuilt per call only in its values; its keys stay, so V8 keeps one shape.
-    const feeds = this.runBuffersFor(`solo`, 1, checked).feeds;
+    // One record for every solo run: only its values change, so V8 keeps one shape and nothing is made.
+    const feeds = this.soloRecord;
     for (const b of this.plan.bindings) feeds[b.input] = slot.state.get(b.input)!;
     for (const f of checked.feeds) feeds[f.plan.name] = slot.staging.get(f.plan.name)!;
     for (const [name, t] of this.plan.constants) feeds[name] = checked.overrides?.get(name) ?? t;
@@ -390,8 +414,7 @@ class StepSessionImpl implements StepSession {
   private slotResults(slot: SlotImpl, outputs: Record<string, Tensor>, s: number, n: number): StepOutputs {
     for (const name in outputs) {
       const out = outputs[name]!;
-      const binding = this.plan.bindings.find((b) => b.output === name);
-      const axis = binding ? binding.batchAxis : this.plan.outputs.find((o) => o.name === name)?.batchAxis;
+      const axis = this.outputAxis.get(name);
       let res = slot.results[name];
       if (n === 1) {
         if (!res || res.dtype !== out.dtype || !sameDims(res.dims, out.dims)) {
