@@ -291,6 +291,17 @@ describe('converter file quirks and errors', () => {
     expectClose((await runOrt(model, { input_1: tensor('float32', [B, T, F], x) }))['gru']!.data as Float32Array, kerasGru(x, B, T, F, U, K, RK, bias, true), 'ort-node');
   });
 
+  it('reset_after missing from the config: the bias shape decides (a [3*units] bias is reset_after=false)', async () => {
+    const r2 = rng(48);
+    const K2 = nonZero(r2, F * 3 * U);
+    const RK2 = nonZero(r2, U * 3 * U);
+    const b2 = nonZero(r2, 3 * U);
+    const model = importLayersModel(converterGruJson({}, [3 * U]), shard(K2, RK2, b2));
+    expect(model.graph.nodes.find((n) => n.opType === 'GRU')!.attributes['linear_before_reset']).toEqual({ type: 'int', value: 0n });
+    const x = randomSequence(49, [B, T, F]);
+    expectClose((await runOrt(model, { input_1: tensor('float32', [B, T, F], x) }))['gru']!.data as Float32Array, kerasGru(x, B, T, F, U, K2, RK2, b2, false), 'ort-node');
+  });
+
   it('too few weight bytes is an ImportError saying how many were needed', () => {
     expect(() => importLayersModel(converterGruJson({}, [2, 3 * U]), bin.slice(0, bin.length - 4))).toThrow(/weights: 'gru\/gru_cell\/bias' needs bytes .* but the weight data has/);
   });

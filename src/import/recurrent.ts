@@ -86,13 +86,21 @@ export function readRnnSpec(layer: LayerSpec, cell: CellKind, config: Record<str
     units: intOpt(layer, 'units', config),
     activations,
     useBias: boolOpt(layer, 'use_bias', true, config),
-    // TensorFlow.js writes reset_after explicitly; Keras 2 (TF2) and Keras 3 default to true.
-    resetAfter: cell === 'GRU' ? boolOpt(layer, 'reset_after', true, config) : false,
+    resetAfter: cell === 'GRU' ? boolOpt(layer, 'reset_after', defaultResetAfter(kerasVersion), config) : false,
     returnSequences: boolOpt(layer, 'return_sequences', false, config),
     returnState: boolOpt(layer, 'return_state', false, config),
     goBackwards: boolOpt(layer, 'go_backwards', false, config),
     zeroOutputForMask: boolOpt(layer, 'zero_output_for_mask', false, config),
   };
+}
+
+/**
+ * GRU `reset_after` when the config leaves it out: TensorFlow.js always writes it; tf.keras (TF2, versions
+ * `2.2.4-tf` and `2.4`+) and Keras 3 default to true, standalone Keras up to 2.3 to false. When the layer has
+ * a bias, its shape settles it anyway (see {@link packDirection}).
+ */
+function defaultResetAfter(kerasVersion: string | undefined): boolean {
+  return !(kerasVersion !== undefined && /^(1\.|2\.[0-3]\.)/.test(kerasVersion) && !kerasVersion.includes('-tf'));
 }
 
 interface Packed {
@@ -132,6 +140,10 @@ function packDirection(ctx: ConvertContext, layer: LayerSpec, spec: RnnSpec, dir
   let B: Float32Array | undefined;
   if (spec.useBias) {
     const bias = weights.get(layer.name, layer.className, 'bias', direction);
+    if (spec.cell === 'GRU' && layer.config['reset_after'] === undefined && (layer.className !== 'Bidirectional' || (layer.config['layer'] as { config?: Record<string, unknown> }).config?.['reset_after'] === undefined)) {
+      // Not in the config: a [2, 3*units] bias can only be reset_after=true, a [3*units] one only false.
+      spec.resetAfter = bias.dims.length === 2;
+    }
     const twoRows = spec.cell === 'GRU' && spec.resetAfter;
     expect('bias', bias.dims, twoRows ? [2, G * U] : [G * U]);
     B = new Float32Array(2 * G * U); // [Wb, Rb]; Rb stays zero unless the bias has a recurrent row
