@@ -85,6 +85,15 @@ describe('Cast rules the spec leaves to the implementation', () => {
     expect(bigintToFloat32(2n ** 54n + 2n ** 30n)).toBe(2 ** 54); // an exact tie goes to the even mantissa
     expect(bigintToFloat32(2n ** 54n + 3n * 2n ** 30n)).toBe(2 ** 54 + 2 ** 32);
   });
+  it('reads the string form of `to` used before opset 6', () => {
+    const b = new GraphBuilder({ opset: 5 });
+    const x = b.input('x', 'int32', [2]);
+    const [y] = b.node('Cast', [x], { to: 'FLOAT' });
+    b.output(y!, 'float32');
+    const out = createExecutor(b.build()).run({ x: tensor('int32', [2], [3, -4]) })[y!]!;
+    expect(out.dtype).toBe('float32');
+    expect(toNumberArray(out)).toEqual([3, -4]);
+  });
   it('declines float16 and names the alternative', () => {
     const b = new GraphBuilder({ opset: 13 });
     const x = b.input('x', 'float32', [1]);

@@ -93,6 +93,8 @@ describe('Squeeze / Unsqueeze', () => {
   it('squeezes attribute axes before 13 (negative allowed at 11)', () => check(11, 'Squeeze', [{ name: 'x', value: x }], { axes: attr.ints([-2, 0]) }));
   it('squeezes input axes from 13', () => check(13, 'Squeeze', [{ name: 'x', value: x }, { name: 'a', value: i64([2]), constant: true }]));
   it('squeezes every size-1 axis without axes', () => check(13, 'Squeeze', [{ name: 'x', value: x }]));
+  it('squeezes every size-1 axis for an empty axes input, as onnxruntime does', () =>
+    check(13, 'Squeeze', [{ name: 'x', value: x }, { name: 'a', value: tensor('int64', [0]) }]));
   it('unsqueezes attribute axes before 13', () => check(11, 'Unsqueeze', [{ name: 'x', value: iota('int32', [3, 2]) }], { axes: attr.ints([0, -1]) }));
   it('unsqueezes input axes from 13, in output-rank coordinates', () =>
     check(13, 'Unsqueeze', [{ name: 'x', value: iota('float32', [3, 2]) }, { name: 'a', value: i64([1, 4, 0]) }]));

@@ -22,15 +22,26 @@ function castTensor(input: Tensor, to: DType, ctx: RunContext): Tensor {
   return out;
 }
 
+/** Cast-1..5 named the target type as a string (`'FLOAT'`); Cast-6 on uses the TensorProto.DataType code. */
+const LEGACY_NAMES: Readonly<Record<string, number>> = {
+  FLOAT: 1, UINT8: 2, INT8: 3, UINT16: 4, INT16: 5, INT32: 6, INT64: 7, STRING: 8, BOOL: 9, FLOAT16: 10, DOUBLE: 11, UINT32: 12, UINT64: 13,
+};
+
+function targetCode(node: Node, opset: number): number {
+  const a = node.attributes.to;
+  if (a?.type === 'int') return attrInt(node, 'to')!;
+  if (a?.type === 'string' && opset < 6) {
+    const code = LEGACY_NAMES[a.value.toUpperCase()];
+    if (code !== undefined) return code;
+  }
+  throw kernelError(node, `attribute 'to' must be an ONNX element type code${opset < 6 ? ' or type name' : ''}, got ${a === undefined ? 'nothing' : `${a.type} ${String(a.value)}`}`);
+}
+
 const cast: KernelDef = {
   opType: 'Cast',
   sinceVersion: 1,
   create({ node, opset }): Kernel {
-    const code = attrInt(node, 'to');
-    if (code === undefined) {
-      // Opset 1-5 spelled `to` as a string; every model we target is newer, so say so plainly.
-      throw kernelError(node, `attribute 'to' must be an ONNX element type code (int)${opset < 6 ? `; the opset ${opset} string form is not supported` : ''}`);
-    }
+    const code = targetCode(node, opset);
     const to = ONNX_TYPE_CODES[code];
     if (to === undefined) {
       throw kernelError(node, `cannot cast to ${DECLINED_TYPE_NAMES[code] ?? `element type code ${code}`}; the built-in executor handles ${[...SUPPORTED].join(', ')} (use an onnxruntime backend for others)`);

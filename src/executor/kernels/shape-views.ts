@@ -85,8 +85,9 @@ const reshape: KernelDef = {
   },
 };
 
+/** Squeeze without axes (absent, or an empty list as onnxruntime reads it) drops every size-1 axis. */
 export function squeezeDims(node: Node, inDims: readonly number[], raw: readonly number[] | undefined): number[] {
-  if (raw === undefined) return inDims.filter((d) => d !== 1);
+  if (raw === undefined || raw.length === 0) return inDims.filter((d) => d !== 1);
   const axes = normalizeAxes(node, raw, inDims.length);
   for (const a of axes) {
     if (inDims[a] !== 1) {
