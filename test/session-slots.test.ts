@@ -130,3 +130,24 @@ describe.each(MODELS)('%s: 64 streams through slots', (_name, build, card, size)
     await Promise.all([fixed.dispose(), dynamic.dispose()]);
   });
 });
+
+describe('stacked outputs that cannot be split', () => {
+  it('a card naming the wrong batch axis fails the whole run before any slot state moves', async () => {
+    const card: ModelCard = { ...GRU_CARD, outputs: { logits: { batchAxis: 1 } } };
+    const s = await createStepSession(writeModel(buildGruStep()), { backend: 'ort-node', card });
+    const slots = [s.defaultSlot, s.addSlot()];
+    await s.stepMany(slots.map((slot, k) => ({ slot, input: frame(12, k, 0) })));
+    const before = slots.map((x) => x.snapshot());
+    const res = await s.stepMany(slots.map((slot, k) => ({ slot, input: frame(12, k, 1) })));
+    for (const r of res) expect((r as Error).message).toMatch(/output 'logits' \[2, 4\] has no batch axis of size 2/);
+    expect(slots.map((x) => x.snapshot())).toEqual(before);
+    await s.dispose();
+  });
+});
+
+it("createStepSession with backend 'auto' reports the backend it picked and why", async () => {
+  const s = await createStepSession('models/gru-step/model.onnx', { backend: 'auto' });
+  expect(s.info.backend).toBe('ort-node');
+  expect(s.info.backendReason).toMatch(/auto picked ort-node/);
+  await s.dispose();
+});

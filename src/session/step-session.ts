@@ -338,6 +338,15 @@ class StepSessionImpl implements StepSession {
         throw new BindingError(`state output '${b.output}' came back as ${out ? `${out.dtype} [${out.dims.join(', ')}]` : 'nothing'}; expected ${b.dtype} [${want.join(', ')}] to feed '${b.input}'`);
       }
     }
+    if (n > 1) {
+      for (const name in outputs) {
+        const axis = this.outputAxis.get(name);
+        const out = outputs[name]!;
+        if (axis === undefined || out.dims[axis] !== n) {
+          throw new BindingError(`output '${name}' [${out.dims.join(', ')}] has no batch axis of size ${n}; give its batchAxis in the model card or set batch: 'fixed'`);
+        }
+      }
+    }
     // 4. Write back: state (unless the slot was reset/restored meanwhile), context, outputs.
     for (let s = 0; s < n; s++) {
       const { slot, checked, index, generation } = group[s]!;
@@ -424,9 +433,7 @@ class StepSessionImpl implements StepSession {
         (res.data as Float32Array).set(out.data as Float32Array);
         continue;
       }
-      if (axis === undefined || out.dims[axis] !== n) {
-        throw new BindingError(`output '${name}' [${out.dims.join(', ')}] has no batch axis of size ${n}; give its batchAxis in the model card or set batch: 'fixed'`);
-      }
+      if (axis === undefined) continue; // checked before any write-back
       if (!res || res.dtype !== out.dtype || res.dims.length !== out.dims.length || res.dims.some((d, i) => d !== (i === axis ? 1 : out.dims[i]))) {
         const dims = out.dims.map((d, i) => (i === axis ? 1 : d));
         res = { dtype: out.dtype, dims, data: this.alloc(out.dtype, sizeOf(dims)) };
