@@ -164,6 +164,13 @@ class SlotImpl implements Slot {
   }
 }
 
+/** Whether `dims` is `stream` with `n` on the batch axis. */
+function isStacked(dims: readonly number[], stream: readonly number[], axis: number, n: number): boolean {
+  if (dims.length !== stream.length) return false;
+  for (let i = 0; i < dims.length; i++) if (dims[i] !== (i === axis ? n : stream[i])) return false;
+  return true;
+}
+
 function sameDims(a: readonly number[] | undefined, b: readonly number[]): boolean {
   return !!a && a.length === b.length && a.every((d, i) => d === b[i]);
 }
@@ -176,6 +183,8 @@ class StepSessionImpl implements StepSession {
   private nextId = 0;
   private readonly runBuffers = new Map<string, RunBuffers>();
   private queue: Promise<unknown> = Promise.resolve();
+  /** Steps queued or running (the synchronous fast path is only taken when this is 0). */
+  private pending = 0;
   private disposed = false;
   private readonly engineAllocations: () => number;
   readonly checker: FeedChecker;
@@ -247,27 +256,58 @@ class StepSessionImpl implements StepSession {
   }
 
   stepOne(slot: SlotImpl, input: StepInput): Promise<StepOutputs> {
+    // A synchronous engine with nothing queued steps right here: no promise hops before the math.
+    if (this.pending === 0 && this.engine.runSync) {
+      try {
+        return Promise.resolve(this.runSoloSync(slot, input));
+      } catch (e) {
+        return Promise.reject(this.asRxrnnError(e));
+      }
+    }
     // The one-slot path skips stepMany's grouping: no maps, arrays or entries made per step.
-    const run = this.queue.then(() => this.runSolo(slot, input));
+    return this.enqueue(() => this.runSolo(slot, input));
+  }
+
+  /** Runs `task` after every step queued before it; `pending` counts what is queued or running. */
+  private enqueue<T>(task: () => Promise<T> | T): Promise<T> {
+    this.pending++;
+    const run = this.queue.then(task).finally(() => this.pending--);
     this.queue = run.catch(() => undefined);
     return run;
   }
 
-  private async runSolo(slot: SlotImpl, input: StepInput): Promise<StepOutputs> {
+  private soloEntry(slot: SlotImpl, input: StepInput): Entry[] {
     this.live();
     if (this.slotMap.get(slot.id) !== slot) throw new InputError(`slot ${slot.id} does not belong to this session (removed, or another session's)`);
     this.checker.check(input, slot.checked);
-    const entry = slot.soloGroup[0]!;
-    entry.generation = slot.generation;
-    await this.runGroup(slot.soloGroup, slot.soloResult);
+    slot.soloGroup[0]!.generation = slot.generation;
+    return slot.soloGroup;
+  }
+
+  private runSoloSync(slot: SlotImpl, input: StepInput): StepOutputs {
+    this.runGroupSync(this.soloEntry(slot, input), slot.soloResult);
     return slot.soloResult[0] as StepOutputs;
+  }
+
+  private async runSolo(slot: SlotImpl, input: StepInput): Promise<StepOutputs> {
+    try {
+      const group = this.soloEntry(slot, input);
+      if (this.engine.runSync) this.runGroupSync(group, slot.soloResult);
+      else await this.runGroup(group, slot.soloResult);
+      return slot.soloResult[0] as StepOutputs;
+    } catch (e) {
+      throw this.asRxrnnError(e);
+    }
+  }
+
+  /** Errors leave the session typed: anything not already an RxrnnError is the backend's failure. */
+  private asRxrnnError(e: unknown): RxrnnError {
+    return e instanceof RxrnnError ? e : new BackendError(this.info.backend, `run failed: ${(e as Error)?.message ?? String(e)}`, { cause: e });
   }
 
   stepMany(batch: readonly { slot: Slot; input: StepInput }[]): Promise<(StepOutputs | Error)[]> {
     // Steps run one batch at a time, in call order: a stream's state never sees two steps at once.
-    const run = this.queue.then(() => this.runBatch(batch));
-    this.queue = run.catch(() => undefined);
-    return run;
+    return this.enqueue(() => this.runBatch(batch));
   }
 
   private async runBatch(batch: readonly { slot: Slot; input: StepInput }[]): Promise<(StepOutputs | Error)[]> {
@@ -292,9 +332,10 @@ class StepSessionImpl implements StepSession {
     }
     for (const group of groups.values()) {
       try {
-        await this.runGroup(group, results);
+        if (this.engine.runSync) this.runGroupSync(group, results);
+        else await this.runGroup(group, results);
       } catch (e) {
-        const err = e instanceof RxrnnError ? e : new BackendError(this.info.backend, `run failed: ${(e as Error).message}`, { cause: e });
+        const err = this.asRxrnnError(e);
         for (const entry of group) results[entry.index] = err;
       }
     }
@@ -303,6 +344,24 @@ class StepSessionImpl implements StepSession {
 
   /** One engine call for `group` (slots with the same input shapes), then state and outputs written back. */
   private async runGroup(group: Entry[], results: (StepOutputs | Error)[]): Promise<void> {
+    const feeds = this.prepareGroup(group);
+    this.stats.runs++;
+    const outputs = await this.engine.run(feeds);
+    this.finishGroup(group, outputs, results);
+  }
+
+  /** The same as runGroup, for engines that run synchronously (builtin): no promise in between. */
+  private runGroupSync(group: Entry[], results: (StepOutputs | Error)[]): void {
+    const feeds = this.prepareGroup(group);
+    const before = this.engineAllocations();
+    this.stats.runs++;
+    const outputs = this.engine.runSync!(feeds);
+    this.stats.bufferAllocations += this.engineAllocations() - before;
+    this.finishGroup(group, outputs, results);
+  }
+
+  /** Stages each slot's input and returns the feeds for one engine call. Writes no state. */
+  private prepareGroup(group: Entry[]): Record<string, Tensor> {
     const n = group.length;
     const first = group[0]!.checked;
     // 1. Compose each slot's [context | frame] in its staging buffer.
@@ -319,22 +378,17 @@ class StepSessionImpl implements StepSession {
       }
     }
     // 2. Feeds: a lone slot feeds its own buffers; several are stacked into shared run buffers.
-    let feeds: Record<string, Tensor>;
-    if (n === 1) {
-      const slot = group[0]!.slot;
-      feeds = this.soloFeeds(slot, first);
-    } else {
-      feeds = this.stackedFeeds(group);
-    }
-    const before = this.engineAllocations();
-    this.stats.runs++;
-    const outputs = this.engine.runSync ? this.engine.runSync(feeds) : await this.engine.run(feeds);
-    this.stats.bufferAllocations += this.engineAllocations() - before;
+    return n === 1 ? this.soloFeeds(group[0]!.slot, first) : this.stackedFeeds(group);
+  }
+
+  /** Checks the engine's outputs, then writes state, context and results back to each slot. */
+  private finishGroup(group: Entry[], outputs: Record<string, Tensor>, results: (StepOutputs | Error)[]): void {
+    const n = group.length;
     // 3. Check the new state before writing any of it.
     for (const b of this.plan.bindings) {
       const out = outputs[b.output];
-      const want = b.dims.map((d, i) => (i === b.batchAxis ? n : d));
-      if (!out || !sameDims(out.dims, want) || out.dtype !== b.dtype) {
+      if (!out || out.dtype !== b.dtype || !isStacked(out.dims, b.dims, b.batchAxis, n)) {
+        const want = b.dims.map((d, i) => (i === b.batchAxis ? n : d));
         throw new BindingError(`state output '${b.output}' came back as ${out ? `${out.dtype} [${out.dims.join(', ')}]` : 'nothing'}; expected ${b.dtype} [${want.join(', ')}] to feed '${b.input}'`);
       }
     }
