@@ -15,6 +15,11 @@ export interface CliIo {
 
 /** The real process streams. */
 export function processIo(): CliIo {
+  // `rxrnn vad x.wav --json | head -c 100`: the reader left, which is not a failure of ours.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+    throw e;
+  });
   return {
     stdout: process.stdout,
     stderr: process.stderr,
