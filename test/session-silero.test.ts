@@ -108,3 +108,30 @@ describe.each([
     expect(maxAbsDiff(probs, results.get('ort-node')!)).toBeLessThanOrEqual(1e-4);
   });
 });
+
+describe('Silero v5 in slots: stacked runs carry each stream’s own 64-sample context', () => {
+  it.each(BACKENDS)('8 streams through slots equal 8 separate sessions on %s (atol 1e-5)', async (backend) => {
+    const card = JSON.parse(readFileSync('models/silero-vad/v5.card.json', 'utf8'));
+    const path = `${DIST}/silero_vad_v5.onnx`;
+    const all = chunks();
+    const STREAMS = 8;
+    const STEPS = 12;
+    // Stream s reads the recording from chunk 40 * s on, so the streams differ.
+    const input = (s: number, t: number) => all[(40 * s + t) % all.length]!;
+    const batched = await createStepSession(path, { backend, card });
+    expect(batched.info.batchable).toBe(true);
+    const slots = [batched.defaultSlot, ...Array.from({ length: STREAMS - 1 }, () => batched.addSlot())];
+    const singles = await Promise.all(slots.map(() => createStepSession(path, { backend, card })));
+    for (let t = 0; t < STEPS; t++) {
+      const runs = batched.stats.runs;
+      const outs = await batched.stepMany(slots.map((slot, s) => ({ slot, input: input(s, t) })));
+      expect(batched.stats.runs - runs).toBe(1);
+      for (let s = 0; s < STREAMS; s++) {
+        const want = (await singles[s]!.step(input(s, t))).output!.data[0] as number;
+        const got = ((outs[s] as Record<string, { data: Float32Array }>).output!.data[0])!;
+        expect(Math.abs(got - want), `step ${t} stream ${s}`).toBeLessThanOrEqual(1e-5);
+      }
+    }
+    await Promise.all([batched.dispose(), ...singles.map((x) => x.dispose())]);
+  });
+});
