@@ -78,12 +78,15 @@ function toLayout0(name: string, data: Float32Array, c: RecurrentCase): Float32A
 }
 
 /**
- * Random activations (Affine, Softplus, Relu as gates, ...) can make a recurrence expand until float32
- * overflows; past that point two correct implementations legitimately differ (Inf vs NaN, or a value
- * vs Inf depending on the order of operations). Such cases prove nothing about the kernel and are
- * counted, not compared; the test requires them to stay rare.
+ * Random activations (Affine, Softplus, Relu as gates; a Tanh gate with input_forget, so f = 1 - i reaches
+ * 2) can make a recurrence expand. An expanding recurrence amplifies float32 rounding: on such a case
+ * (seed 642 at 1500 cases, values near 100) a float64 evaluation of the ONNX equations put onnxruntime
+ * 5e-4 and this kernel 1e-3 (JS) / 2e-3 (wasm) away from it, i.e. both are right to float32 precision
+ * and still differ by more than rtol 1e-4; past overflow they differ as Inf vs NaN. A reference output
+ * beyond ±50 (the weights are scaled so a contracting recurrence stays far below that) marks such a case:
+ * it is counted, not compared, and the test requires such cases to stay rare.
  */
-const DIVERGED = 1e4;
+const DIVERGED = 50;
 
 function diverged(outputs: Record<string, Float32Array>): boolean {
   for (const data of Object.values(outputs)) for (const v of data) if (!(Math.abs(v) <= DIVERGED)) return true;
@@ -137,7 +140,8 @@ describe('recurrent kernels vs onnxruntime-node (random models)', () => {
       if (problems.length > 0) failures.push(`${describeCase(c)}\n    ${problems.slice(0, 3).join('\n    ')}`);
     }
     expect(failures.slice(0, 5).join('\n')).toBe('');
-    expect(divergedCases, 'cases whose reference overflowed').toBeLessThanOrEqual(CASES * 0.05);
+    console.info(`recurrent-vs-ort: ${CASES - divergedCases} cases compared, ${divergedCases} expanding cases counted only`);
+    expect(divergedCases, 'expanding cases').toBeLessThanOrEqual(CASES * 0.05);
     // The mix really covers all three operators.
     expect(Math.min(seen.RNN, seen.LSTM, seen.GRU)).toBeGreaterThan(CASES / 6);
   });

@@ -21,6 +21,7 @@ class GruKernel extends RecurrentKernel {
   constructor(init: KernelInit) {
     super(init.node, readRecurrentAttributes(init.node, 2, ['Sigmoid', 'Tanh']), 3, false);
     this.linearBeforeReset = attrInt(init.node, 'linear_before_reset', 0) !== 0;
+    if (this.linearBeforeReset) this.extraGateSegments = 1;
     this.prepackConstants(init);
   }
 
@@ -40,55 +41,76 @@ class GruKernel extends RecurrentKernel {
 
   protected recur(d: number, reverse: boolean, maxLen: number, y: Float32Array | undefined): void {
     const [f, g] = this.attrs.acts[d]!;
-    const { B, H, Hp, GW, lens } = this;
+    const { B, H, HS, Hp, GW, gStride, lens } = this;
     const clip = this.attrs.clip;
     const lbr = this.linearBeforeReset;
+    const simd = f!.kind === ActKind.Sigmoid && g!.kind === ActKind.Tanh && clip === undefined ? this.ws.cells : undefined;
     const rz = this.r[d]!;
     // Packed panels are gate-aligned: the h gate's panels start 2·Hp columns in, i.e. 2·Hp·H floats.
     const rh = rz + 2 * Hp * H;
+    const rb = this.rb[d]!;
     for (let s = 0; s < maxLen; s++) {
+      const all = s < this.minLen;
       this.gather(s, reverse, 0, 2 * Hp);
-      this.ws.gemm(this.h, H, B, H, rz, 2 * Hp, this.g, GW);
+      // linear_before_reset: the candidate's projection waits in the fourth segment.
+      if (lbr) this.gather(s, reverse, 2 * Hp, Hp, 3 * Hp);
+      this.ws.gemm(this.h, HS, B, H, rz, 2 * Hp, this.g, gStride);
       let m = this.ws.mem;
-      for (let b = 0; b < B; b++) {
-        if (s >= lens[b]!) continue;
-        const gr = this.g + b * GW;
-        if (clip !== undefined) clipRange(m, gr, Hp + H, clip);
-        activateZr(f!, m, gr, Hp, H);
-        if (!lbr) {
-          const t = this.tmp + b * H;
-          const h = this.h + b * H;
-          const r = gr + Hp;
-          for (let j = 0; j < H; j++) m[t + j] = m[r + j]! * m[h + j]!;
+      if (simd !== undefined && all) simd.gruGates(this.g, gStride, Hp, H, this.h, this.tmp, HS, B);
+      else {
+        for (let b = 0; b < B; b++) {
+          if (s >= lens[b]!) continue;
+          const gr = this.g + b * gStride;
+          const hr = this.h + b * HS;
+          const t = this.tmp + b * HS;
+          if (simd !== undefined) {
+            simd.gruGates(gr, gStride, Hp, H, hr, t, HS, 1);
+            continue;
+          }
+          if (clip !== undefined) clipRange(m, gr, Hp + H, clip);
+          activateZr(f!, m, gr, Hp, H);
+          if (!lbr) for (let j = 0, r = gr + Hp; j < H; j++) m[t + j] = m[r + j]! * m[hr + j]!;
         }
       }
       if (lbr) {
-        for (let b = 0; b < B; b++) m.copyWithin(this.g + b * GW + 2 * Hp, this.rb[d]!, this.rb[d]! + Hp);
-        this.ws.gemm(this.h, H, B, H, rh, Hp, this.g + 2 * Hp, GW);
+        // H·Rhᵀ + Rbh, which r scales as a whole.
+        for (let b = 0; b < B; b++) m.copyWithin(this.g + b * gStride + 2 * Hp, rb, rb + Hp);
+        this.ws.gemm(this.h, HS, B, H, rh, Hp, this.g + 2 * Hp, gStride);
       } else {
         this.gather(s, reverse, 2 * Hp, Hp);
-        this.ws.gemm(this.tmp, H, B, H, rh, Hp, this.g + 2 * Hp, GW);
+        this.ws.gemm(this.tmp, HS, B, H, rh, Hp, this.g + 2 * Hp, gStride);
       }
       m = this.ws.mem;
+      if (simd !== undefined && all) {
+        simd.gruOut(this.g, gStride, Hp, H, this.h, lbr, HS, B);
+        if (y !== undefined) for (let b = 0; b < B; b++) this.emit(y, d, b, s, reverse);
+        continue;
+      }
       for (let b = 0; b < B; b++) {
         if (s >= lens[b]!) continue;
-        const gr = this.g + b * GW;
-        const hh = gr + 2 * Hp;
-        if (lbr) {
-          const pr = this.projRow(b, s, reverse) + 2 * Hp;
-          const r = gr + Hp;
-          for (let j = 0; j < H; j++) m[hh + j] = m[pr + j]! + m[r + j]! * m[hh + j]!;
-        }
-        if (clip !== undefined) clipRange(m, hh, H, clip);
-        activate(g!, m, hh, H);
-        const h = this.h + b * H;
-        for (let j = 0; j < H; j++) {
-          const z = m[gr + j]!;
-          m[h + j] = (1 - z) * m[hh + j]! + z * m[h + j]!;
-        }
+        const gr = this.g + b * gStride;
+        const hr = this.h + b * HS;
+        if (simd !== undefined) simd.gruOut(gr, gStride, Hp, H, hr, lbr, HS, 1);
+        else gruOut(m, gr, Hp, H, hr, lbr, g!, clip);
         if (y !== undefined) this.emit(y, d, b, s, reverse);
       }
     }
+  }
+}
+
+/** Candidate and new state of one row (JavaScript path): any activation g, clip. */
+function gruOut(m: Float32Array, gr: number, hp: number, H: number, h: number, lbr: boolean, g: Activation, clip: number | undefined): void {
+  const hh = gr + 2 * hp;
+  if (lbr) {
+    const p = gr + 3 * hp;
+    const r = gr + hp;
+    for (let j = 0; j < H; j++) m[hh + j] = m[p + j]! + m[r + j]! * m[hh + j]!;
+  }
+  if (clip !== undefined) clipRange(m, hh, H, clip);
+  activate(g, m, hh, H);
+  for (let j = 0; j < H; j++) {
+    const z = m[gr + j]!;
+    m[h + j] = (1 - z) * m[hh + j]! + z * m[h + j]!;
   }
 }
 

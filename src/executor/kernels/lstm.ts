@@ -24,21 +24,31 @@ class LstmKernel extends RecurrentKernel {
 
   protected recur(d: number, reverse: boolean, maxLen: number, y: Float32Array | undefined): void {
     const [f, g, h] = this.attrs.acts[d]!;
-    const { B, H, Hp, GW, lens } = this;
+    const { B, H, HS, Hp, GW, gStride, lens } = this;
     const clip = this.attrs.clip;
-    const fast =
+    const defaults =
       f!.kind === ActKind.Sigmoid && g!.kind === ActKind.Tanh && h!.kind === ActKind.Tanh &&
       clip === undefined && !this.usePeepholes && !this.inputForget;
+    const simd = defaults ? this.ws.cells : undefined;
     const pe = this.usePeepholes ? this.pe[d]! : -1;
     for (let s = 0; s < maxLen; s++) {
       this.gather(s, reverse, 0, GW);
-      this.ws.gemm(this.h, H, B, H, this.r[d]!, GW, this.g, GW);
+      this.ws.gemm(this.h, HS, B, H, this.r[d]!, GW, this.g, gStride);
       const m = this.ws.mem;
+      if (simd !== undefined && s < this.minLen) {
+        // Every row is active: one SIMD call for the whole batch.
+        simd.lstm(this.g, gStride, Hp, H, this.c, this.h, HS, B);
+        if (y !== undefined) for (let b = 0; b < B; b++) this.emit(y, d, b, s, reverse);
+        continue;
+      }
       for (let b = 0; b < B; b++) {
         if (s >= lens[b]!) continue;
-        const gr = this.g + b * GW;
-        if (fast) lstmCellDefault(m, gr, Hp, H, this.c + b * H, this.h + b * H);
-        else lstmCell(m, gr, Hp, H, this.c + b * H, this.h + b * H, pe, f!, g!, h!, clip, this.inputForget);
+        const gr = this.g + b * gStride;
+        const c = this.c + b * HS;
+        const hr = this.h + b * HS;
+        if (simd !== undefined) simd.lstm(gr, gStride, Hp, H, c, hr, HS, 1);
+        else if (defaults) lstmCellDefault(m, gr, Hp, H, c, hr);
+        else lstmCell(m, gr, Hp, H, c, hr, pe, f!, g!, h!, clip, this.inputForget);
         if (y !== undefined) this.emit(y, d, b, s, reverse);
       }
     }

@@ -15,18 +15,18 @@ class RnnKernel extends RecurrentKernel {
 
   protected recur(d: number, reverse: boolean, maxLen: number, y: Float32Array | undefined): void {
     const f = this.attrs.acts[d]![0]!;
-    const { B, H, GW, lens } = this;
+    const { B, H, HS, GW, gStride, lens } = this;
     const clip = this.attrs.clip;
     for (let s = 0; s < maxLen; s++) {
       this.gather(s, reverse, 0, GW);
-      this.ws.gemm(this.h, H, B, H, this.r[d]!, GW, this.g, GW);
+      this.ws.gemm(this.h, HS, B, H, this.r[d]!, GW, this.g, gStride);
       const m = this.ws.mem;
       for (let b = 0; b < B; b++) {
         if (s >= lens[b]!) continue;
-        const gr = this.g + b * GW;
+        const gr = this.g + b * gStride;
         if (clip !== undefined) clipRange(m, gr, H, clip);
         activate(f, m, gr, H);
-        m.copyWithin(this.h + b * H, gr, gr + H);
+        m.copyWithin(this.h + b * HS, gr, gr + H);
         if (y !== undefined) this.emit(y, d, b, s, reverse);
       }
     }

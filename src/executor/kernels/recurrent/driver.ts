@@ -8,10 +8,10 @@
  *                             rb[d] extra recurrent bias (GRU linear_before_reset), pe[d] peepholes (LSTM)
  *   per run shape (T, B):     x   X as given (rows in X's own order)
  *                             p   X·Wᵀ + pb for every (t, b), same row order as x, GW floats per row
- *                             g   gate pre-activations of the current step, B rows of GW
+ *                             g   gate pre-activations of the current step, B rows of gStride (≥ GW)
  *                             h   hidden state, D × B rows of H (the left operand of the recurrent product)
  *                             c   cell state (LSTM), D × B rows of H;  tmp  r ⊙ h (GRU), B rows of H
- * GW = gates * Hp, Hp = H padded to whole panels (see pack.ts).
+ * GW = gates * Hp, Hp = H padded to whole panels (see pack.ts). State rows are HS = H rounded up to 4 apart.
  *
  * Allocation: regions are laid out again only when a shape changes, so a steady-state run allocates
  * nothing (output tensors come from the plan's pool through ctx.output).
@@ -43,7 +43,14 @@ export abstract class RecurrentKernel implements Kernel {
   protected I = -1;
   protected H = -1;
   protected Hp = 0;
+  /** Projection row width: gates × Hp. */
   protected GW = 0;
+  /** Gate row width: GW plus any extra segments the cell asked for. */
+  protected gStride = 0;
+  /** State row stride (h, c, tmp): H rounded up to whole 4-float vectors, so SIMD tails stay in the row. */
+  protected HS = 0;
+  /** Extra Hp-wide segments per gate row (GRU with linear_before_reset keeps its projection there). */
+  protected extraGateSegments = 0;
 
   // Region offsets (see the file comment).
   protected readonly w: number[] = [];
@@ -62,8 +69,9 @@ export abstract class RecurrentKernel implements Kernel {
   private cAll = 0;
   protected tmp = 0;
 
-  /** Valid steps per batch row for the current run. */
+  /** Valid steps per batch row for the current run, and their minimum (iterations below it have every row active). */
   protected lens = new Int32Array(0);
+  protected minLen = 0;
   protected usePeepholes = false;
 
   constructor(
@@ -156,12 +164,14 @@ export abstract class RecurrentKernel implements Kernel {
     const Yh = this.wanted[1] ? ctx.output(1, 'float32', stateDims) : undefined;
     const Yc = this.hasCell && this.wanted[2] ? ctx.output(2, 'float32', stateDims) : undefined;
     let maxLen = 0;
-    let allFull = true;
+    let minLen = T;
     for (let b = 0; b < B; b++) {
       const len = this.lens[b]!;
       if (len > maxLen) maxLen = len;
-      if (len !== T) allFull = false;
+      if (len < minLen) minLen = len;
     }
+    this.minLen = minLen;
+    const allFull = minLen === T;
     // Positions past a row's length stay zero; when every row is full every position gets written.
     if (Y !== undefined && !allFull) Y.data.fill(0);
 
@@ -172,12 +182,12 @@ export abstract class RecurrentKernel implements Kernel {
     // Every input is read before any output is written, so a caller may feed last run's Y_h / Y_c
     // buffers back as initial_h / initial_c (a step session carrying state does exactly that).
     for (let d = 0; d < D; d++) {
-      this.loadState(d, initH, this.hAll + d * B * H);
-      if (this.hasCell) this.loadState(d, initC, this.cAll + d * B * H);
+      this.loadState(d, initH, this.hAll + d * B * this.HS);
+      if (this.hasCell) this.loadState(d, initC, this.cAll + d * B * this.HS);
     }
     for (let d = 0; d < D; d++) {
-      this.h = this.hAll + d * B * H;
-      this.c = this.cAll + d * B * H;
+      this.h = this.hAll + d * B * this.HS;
+      this.c = this.cAll + d * B * this.HS;
       this.project(d);
       const reverse = attrs.direction === 'reverse' || d === 1;
       this.recur(d, reverse, maxLen, Y?.data);
@@ -202,16 +212,16 @@ export abstract class RecurrentKernel implements Kernel {
    * Copies columns [col, col+span) of each active row's projection for iteration `s` into the gate rows:
    * the starting value the recurrent product then accumulates onto.
    */
-  protected gather(s: number, reverse: boolean, col: number, span: number): void {
+  protected gather(s: number, reverse: boolean, col: number, span: number, dstCol = col): void {
     const m = this.ws.mem;
-    const { B, T, GW, lens } = this;
+    const { B, T, GW, gStride, lens } = this;
     const layout1 = this.attrs.layout === 1;
     for (let b = 0; b < B; b++) {
       const len = lens[b]!;
       if (s >= len) continue;
       const t = reverse ? len - 1 - s : s;
       const src = this.p + (layout1 ? b * T + t : t * B + b) * GW + col;
-      m.copyWithin(this.g + b * GW + col, src, src + span);
+      m.copyWithin(this.g + b * gStride + dstCol, src, src + span);
     }
   }
 
@@ -227,7 +237,7 @@ export abstract class RecurrentKernel implements Kernel {
     const t = reverse ? this.lens[b]! - 1 - s : s;
     const o = this.attrs.layout === 1 ? ((b * T + t) * D + d) * H : ((t * D + d) * B + b) * H;
     const m = this.ws.mem;
-    const src = this.h + b * H;
+    const src = this.h + b * this.HS;
     for (let j = 0; j < H; j++) y[o + j] = m[src + j]!;
   }
 
@@ -248,14 +258,14 @@ export abstract class RecurrentKernel implements Kernel {
     const m = this.ws.mem;
     const { B, D, H } = this;
     if (init === undefined) {
-      m.fill(0, dst, dst + B * H);
+      m.fill(0, dst, dst + B * this.HS);
       return;
     }
     const src = init.data as Float32Array;
     const layout1 = this.attrs.layout === 1;
     for (let b = 0; b < B; b++) {
       const s = layout1 ? (b * D + d) * H : (d * B + b) * H;
-      const o = dst + b * H;
+      const o = dst + b * this.HS;
       for (let j = 0; j < H; j++) m[o + j] = src[s + j]!;
     }
   }
@@ -266,7 +276,7 @@ export abstract class RecurrentKernel implements Kernel {
     const layout1 = this.attrs.layout === 1;
     for (let b = 0; b < B; b++) {
       const o = layout1 ? (b * D + d) * H : (d * B + b) * H;
-      const s = src + b * H;
+      const s = src + b * this.HS;
       // A row of length 0 ran no step: onnxruntime reports a zero state for it, not initial_h.
       if (this.lens[b] === 0) for (let j = 0; j < H; j++) out[o + j] = 0;
       else for (let j = 0; j < H; j++) out[o + j] = m[s + j]!;
@@ -329,6 +339,8 @@ export abstract class RecurrentKernel implements Kernel {
     this.H = H;
     this.Hp = paddedHidden(H);
     this.GW = gates * this.Hp;
+    this.HS = align4(H);
+    this.gStride = (gates + this.extraGateSegments) * this.Hp;
     let o = 0;
     for (let d = 0; d < D; d++) {
       this.w[d] = o;
@@ -358,13 +370,13 @@ export abstract class RecurrentKernel implements Kernel {
     this.p = o;
     o = align4(o + T * B * GW);
     this.g = o;
-    o = align4(o + B * GW);
+    o = align4(o + B * this.gStride);
     this.hAll = o;
-    o = align4(o + this.D * B * H);
+    o = align4(o + this.D * B * this.HS);
     this.cAll = o;
-    o = align4(o + this.D * B * H);
+    o = align4(o + this.D * B * this.HS);
     this.tmp = o;
-    o = align4(o + B * H);
+    o = align4(o + B * this.HS);
     this.ws.ensure(o);
   }
 

@@ -5,7 +5,7 @@
  * (the workspace is then the module's linear memory, so the product runs without copying operands).
  */
 import { gemmJs } from './gemm-js.js';
-import { createWasmWorkspace, wasmSimdAvailable } from './gemm-wasm.js';
+import { createWasmWorkspace, wasmSimdAvailable, type WasmCells } from './wasm-workspace.js';
 
 /** Which matrix-product implementation a kernel uses. `auto` picks WebAssembly SIMD where available. */
 export type MatmulImpl = 'auto' | 'js' | 'wasm';
@@ -21,6 +21,8 @@ export interface Workspace {
    * `w` (see gemm-js.ts). Offsets are in floats; x, w and out must be multiples of 4 for the wasm kernel.
    */
   gemm(x: number, xs: number, rows: number, k: number, w: number, ncols: number, out: number, os: number): void;
+  /** SIMD gate math for the default activations; absent on the JavaScript workspace. */
+  readonly cells?: WasmCells;
 }
 
 class JsWorkspace implements Workspace {

@@ -1,0 +1,88 @@
+/**
+ * The WebAssembly SIMD workspace: one module (the matrix product of gemm-wasm.ts and the gate functions of
+ * cells-wasm.ts), assembled and compiled once per process, instantiated per kernel over that kernel's own
+ * memory so the workspace *is* the linear memory and nothing is copied in or out of the product.
+ */
+import { cellFunctions, tanhFunction } from './cells-wasm.js';
+import { gemmFunction } from './gemm-wasm.js';
+import { assembleModule } from './wasm-asm.js';
+import type { Workspace } from './workspace.js';
+
+type Fn8 = (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number) => void;
+
+/** The SIMD gate functions; every address and stride is in floats (converted to bytes here). */
+export interface WasmCells {
+  /** LSTM default cell over `rows` gate rows (see cells-wasm.ts `lstm`). */
+  lstm(g: number, gw: number, hp: number, n: number, c: number, h: number, hs: number, rows: number): void;
+  gruGates(g: number, gw: number, hp: number, n: number, h: number, tmp: number, hs: number, rows: number): void;
+  gruOut(g: number, gw: number, hp: number, n: number, h: number, lbr: boolean, hs: number, rows: number): void;
+  /** tanh in place over `n` floats (n rounded up to a multiple of 4): the approximation, for tests. */
+  tanh(x: number, n: number): void;
+}
+
+let compiled: WebAssembly.Module | null | undefined;
+
+/** The compiled module, or null where WebAssembly or its SIMD extension is unavailable. */
+function moduleOrNull(): WebAssembly.Module | null {
+  if (compiled !== undefined) return compiled;
+  compiled = null;
+  if (typeof WebAssembly === 'object' && typeof WebAssembly.validate === 'function') {
+    const bytes = assembleModule([gemmFunction(), ...cellFunctions(), tanhFunction()]);
+    // Synchronous compilation: the module is a few kilobytes, under the browsers' main-thread limit.
+    if (WebAssembly.validate(bytes)) compiled = new WebAssembly.Module(bytes);
+  }
+  return compiled;
+}
+
+/** Whether this engine runs WebAssembly SIMD (Node ≥ 16.4 and every current browser do). */
+export function wasmSimdAvailable(): boolean {
+  return moduleOrNull() !== null;
+}
+
+const PAGE = 65536;
+/** Float count rounded up to whole 4-float vectors, in bytes. */
+const vecBytes = (n: number) => ((n + 3) >> 2) << 4;
+
+class WasmWorkspace implements Workspace {
+  readonly impl = 'wasm' as const;
+  mem: Float32Array;
+  readonly cells: WasmCells;
+  private readonly memory: WebAssembly.Memory;
+  private readonly fgemm: Fn8;
+
+  constructor(module: WebAssembly.Module) {
+    this.memory = new WebAssembly.Memory({ initial: 1 });
+    const ex = new WebAssembly.Instance(module, { env: { mem: this.memory } }).exports as Record<string, Fn8>;
+    this.fgemm = ex.gemm!;
+    const lstm = ex.lstm!, gates = ex.gruGates!, out = ex.gruOut!, outLbr = ex.gruOutLbr!, tanh = ex.tanh!;
+    this.cells = {
+      lstm: (g, gw, hp, n, c, h, hs, rows) => lstm(g * 4, gw * 4, hp * 4, vecBytes(n), c * 4, h * 4, hs * 4, rows),
+      gruGates: (g, gw, hp, n, h, tmp, hs, rows) => gates(g * 4, gw * 4, hp * 4, vecBytes(n), h * 4, tmp * 4, hs * 4, rows),
+      gruOut: (g, gw, hp, n, h, lbr, hs, rows) => (lbr ? outLbr : out)(g * 4, gw * 4, hp * 4, vecBytes(n), h * 4, 0, hs * 4, rows),
+      tanh: (x, n) => tanh(x * 4, 0, 0, vecBytes(n), 0, 0, 0, 1),
+    };
+    this.mem = new Float32Array(this.memory.buffer);
+  }
+
+  ensure(floats: number): void {
+    const bytes = floats * 4;
+    const have = this.memory.buffer.byteLength;
+    if (bytes <= have) return;
+    this.memory.grow(Math.ceil((bytes - have) / PAGE));
+    this.mem = new Float32Array(this.memory.buffer);
+  }
+
+  gemm(x: number, xs: number, rows: number, k: number, w: number, ncols: number, out: number, os: number): void {
+    this.fgemm(x * 4, xs * 4, rows, k, w * 4, ncols, out * 4, os * 4);
+  }
+}
+
+/**
+ * A workspace whose product and default gate math run in WebAssembly SIMD.
+ * @throws Error when the engine lacks WebAssembly SIMD (check {@link wasmSimdAvailable} first).
+ */
+export function createWasmWorkspace(): Workspace {
+  const module = moduleOrNull();
+  if (module === null) throw new Error('WebAssembly SIMD is not available in this JavaScript engine');
+  return new WasmWorkspace(module);
+}
