@@ -139,6 +139,7 @@ describe('Split', () => {
   const x = iota('float32', [2, 7, 3]);
   it('splits by the split attribute (opset 11)', () => check(11, 'Split', [{ name: 'x', value: x }], { axis: 1, split: attr.ints([2, 4, 1]) }, 3));
   it('splits by the split input (opset 13)', () => check(13, 'Split', [{ name: 'x', value: x }, { name: 's', value: i64([5, 2]), constant: true }], { axis: -2 }, 2));
+  it('splits int64 data (moved as word pairs)', () => check(13, 'Split', [{ name: 'x', value: tensor('int64', [2, 3], [-1n, 2n ** 62n, 3n, -(2n ** 63n), 5n, 6n]) }, { name: 's', value: i64([1, 2]) }], { axis: 1 }, 2));
   it('splits equally without split (opset 13)', () => check(13, 'Split', [{ name: 'x', value: iota('int32', [6, 2]) }], {}, 3));
   it('num_outputs leaves a smaller last chunk (opset 18)', () => check(18, 'Split', [{ name: 'x', value: x }], { axis: 1, num_outputs: 3 }, 3));
   it('uneven split without num_outputs is a KernelError', () => {
@@ -168,6 +169,8 @@ describe('Slice', () => {
   it('steps by 2 with default axes and an empty result on another axis', () => check(13, 'Slice', ins([0, 3, 1], [4, 3, 6], undefined, [2, 1, 2])));
   it('takes starts/ends from runtime int32 inputs', () =>
     check(13, 'Slice', [{ name: 'x', value: x }, { name: 'st', value: tensor('int32', [1], [1]) }, { name: 'en', value: tensor('int32', [1], [-1]) }, { name: 'ax', value: tensor('int32', [1], [-1]) }]));
+  it('slices int64 data backwards', () =>
+    check(13, 'Slice', [{ name: 'x', value: tensor('int64', [5], [1n, -2n, 2n ** 40n, -(2n ** 50n), 9n]) }, { name: 'st', value: i64([-1]) }, { name: 'en', value: i64([0]) }, { name: 'ax', value: i64([0]) }, { name: 'sp', value: i64([-2]) }]));
   it('a zero step is a KernelError', () => {
     expect(() => runDirect('Slice', 13, [x, i64([0]), i64([2]), i64([0]), i64([0])])).toThrow(/steps\[0\] is 0/);
   });
@@ -200,6 +203,7 @@ describe('Gather', () => {
   it('an out-of-range index is a KernelError naming it', () => {
     expect(() => runDirect('Gather', 13, [data, tensor('int64', [2], [0, 3])], { axis: 1 })).not.toThrow();
     expect(() => runDirect('Gather', 13, [data, tensor('int64', [2], [0, 4])], { axis: 1 })).toThrow(/index 4 at position 1 is out of range for axis 1 of size 4/);
+    expect(() => runDirect('Gather', 13, [data, tensor('int64', [1], [2n ** 32n + 1n])], { axis: 1 })).toThrow(/index 4294967297 at position 0 is out of range/);
   });
 });
 
@@ -211,6 +215,8 @@ describe('Pad', () => {
   it('constant mode with negative pads that crop', () => check(13, 'Pad', [{ name: 'x', value: x }, pads([0, -1, 2, 1, 0, -3])]));
   it('reflect mode', () => check(13, 'Pad', [{ name: 'x', value: x }, pads([1, 2, 3, 1, 1, 2])], { mode: 'reflect' }));
   it('edge mode on int64', () => check(13, 'Pad', [{ name: 'x', value: iota('int64', [3, 4]) }, pads([2, 3, 1, 5])], { mode: 'edge' }));
+  it('constant mode on int64 with a value beyond 2^32', () =>
+    check(13, 'Pad', [{ name: 'x', value: tensor('int64', [2, 2], [1n, -2n, 3n, 2n ** 45n]) }, pads([1, 0, 0, 2]), { name: 'v', value: tensor('int64', [], [-(2n ** 40n) - 3n]) }]));
   it('wrap mode (opset 19)', () => check(19, 'Pad', [{ name: 'x', value: x }, pads([0, 2, 3, 0, 1, 2])], { mode: 'wrap' }));
   it('pads only the given axes (opset 18)', () => check(18, 'Pad', [{ name: 'x', value: x }, pads([1, 1, 3, 1]), undefined, { name: 'axes', value: i64([-1, 0]), constant: true }], { mode: 'reflect' }));
   it('uses attributes before opset 11', () => check(2, 'Pad', [{ name: 'x', value: x }], { pads: attr.ints([0, 0, 1, 1, 0, 2]), value: attr.float(2.5) }));

@@ -8,6 +8,7 @@
  * - anything → bool is "not zero" (NaN is true); bool → anything is 0 or 1.
  */
 import { type DataTypeMap, type DType, type Tensor, type TypedArray } from '../../tensor.js';
+import { int64Words, setInt64, wordView } from './int64-words.js';
 
 /** ONNX TensorProto.DataType codes of the element types the built-in executor converts. */
 export const ONNX_TYPE_CODES: Readonly<Record<number, DType>> = {
@@ -60,32 +61,55 @@ export function bigintToFloat32(v: bigint): number {
 
 type NumArray = Exclude<TypedArray, BigInt64Array | BigUint64Array>;
 
+const TWO_32 = 4294967296;
+
 /**
- * Writes `src`'s elements converted to `to` into `dst` (same length, `to`'s typed array). The loops are
- * split by source kind so each stays monomorphic in its inner loop.
+ * Writes `src`'s elements converted to `to` into `dst` (same length, `to`'s typed array). int64/uint64 are
+ * read and written as 32-bit word pairs wherever the value allows, so a steady-state Cast creates no
+ * BigInt; the BigInt path remains for values past 2^53 and for big-endian hosts.
  */
 export function castInto<D extends DType>(src: Tensor, to: D, dst: DataTypeMap[D]): void {
   const n = src.data.length;
   const from = src.dtype;
   if (from === 'int64' || from === 'uint64') {
     const s = src.data as BigInt64Array | BigUint64Array;
-    if (to === 'int64') for (let i = 0; i < n; i++) (dst as BigInt64Array)[i] = BigInt.asIntN(64, s[i]!);
-    else if (to === 'uint64') for (let i = 0; i < n; i++) (dst as BigUint64Array)[i] = BigInt.asUintN(64, s[i]!);
-    else if (to === 'bool') for (let i = 0; i < n; i++) (dst as Uint8Array)[i] = s[i] !== 0n ? 1 : 0;
-    else if (to === 'float64') for (let i = 0; i < n; i++) (dst as Float64Array)[i] = Number(s[i]!);
-    else if (to === 'float32') for (let i = 0; i < n; i++) (dst as Float32Array)[i] = bigintToFloat32(s[i]!);
-    // Keep the low 32 bits exactly; the typed array then wraps to its own width.
-    else for (let i = 0; i < n; i++) (dst as NumArray)[i] = Number(BigInt.asIntN(32, s[i]!));
+    if (to === 'int64' || to === 'uint64') {
+      // Same 64 bits, reinterpreted: two's complement wrap in both directions.
+      wordView(dst as BigInt64Array).set(wordView(s));
+      return;
+    }
+    const words = int64Words(s);
+    const unsigned = from === 'uint64';
+    if (to === 'bool') {
+      for (let i = 0; i < n; i++) (dst as Uint8Array)[i] = (words ? words[2 * i]! | words[2 * i + 1]! : Number(s[i] !== 0n)) !== 0 ? 1 : 0;
+    } else if (to === 'float64' || to === 'float32') {
+      const d = dst as Float32Array | Float64Array;
+      const single = to === 'float32';
+      for (let i = 0; i < n; i++) {
+        if (words) {
+          const high = words[2 * i + 1]!;
+          const hi = unsigned ? high >>> 0 : high;
+          // |value| < 2^53: high·2^32 + low is exact in a double, and rounding it once to float32 is correct.
+          if (hi > -2097152 && hi < 2097152) {
+            d[i] = hi * TWO_32 + (words[2 * i]! >>> 0);
+            continue;
+          }
+        }
+        d[i] = single ? bigintToFloat32(s[i]!) : Number(s[i]!);
+      }
+    } else if (words) {
+      // The low word is the value modulo 2^32; the typed array then wraps it to its own width.
+      for (let i = 0; i < n; i++) (dst as NumArray)[i] = words[2 * i]!;
+    } else {
+      for (let i = 0; i < n; i++) (dst as NumArray)[i] = Number(BigInt.asIntN(32, s[i]!));
+    }
     return;
   }
   const s = src.data as NumArray;
   if (to === 'int64' || to === 'uint64') {
     const d = dst as BigInt64Array | BigUint64Array;
-    const wrap = to === 'int64' ? BigInt.asIntN : BigInt.asUintN;
-    for (let i = 0; i < n; i++) {
-      const x = s[i]!;
-      d[i] = Number.isFinite(x) ? wrap(64, BigInt(Math.trunc(x))) : 0n;
-    }
+    const words = int64Words(d);
+    for (let i = 0; i < n; i++) setInt64(d, words, i, s[i]!);
     return;
   }
   if (to === 'bool') {

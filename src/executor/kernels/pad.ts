@@ -6,9 +6,21 @@
  */
 import { attrFloat, attrInts, attrString } from '../../ir/attributes.js';
 import type { Node } from '../../ir/graph.js';
-import { isBigIntDType, type Tensor } from '../../tensor.js';
+import type { Tensor, TypedArray } from '../../tensor.js';
 import type { Kernel, KernelDef } from '../kernel.js';
-import { DimsMemo, dimsText, kernelError, normalizeAxes, OneResult, readIntList, stridesOf, type ElementArray } from './shape-impl.js';
+import { int64Words, setInt64 } from './int64-words.js';
+import {
+  DimsMemo,
+  dimsText,
+  kernelError,
+  movable,
+  normalizeAxes,
+  OneResult,
+  readIntList,
+  slotsPerElement,
+  stridesOf,
+  type ElementArray,
+} from './shape-impl.js';
 
 type Mode = 'constant' | 'reflect' | 'edge' | 'wrap';
 type Writable = { [index: number]: number | bigint };
@@ -80,11 +92,12 @@ class PadWriter {
   private counter = new Int32Array(8);
   private offsets = new Float64Array(9);
 
-  write(plan: PadPlan, src: ElementArray, dst: Writable, fill: number | bigint): void {
+  /** `src`, `dst` and `fill` (one element) are {@link movable} arrays; `scale` is their slots per element. */
+  write(plan: PadPlan, src: ElementArray, dst: Writable, fill: ElementArray, scale: 1 | 2): void {
     const { dims, maps } = plan;
     const rank = dims.length;
     if (rank === 0) {
-      dst[0] = src[0]!;
+      for (let k = 0; k < scale; k++) dst[k] = src[k]!;
       return;
     }
     for (const d of dims) if (d === 0) return;
@@ -103,12 +116,22 @@ class PadWriter {
     let o = 0;
     for (;;) {
       const base = offsets[rank - 1]!;
-      if (base < 0) {
-        for (let i = 0; i < inner; i++) dst[o++] = fill;
+      if (scale === 1) {
+        const f = fill[0]!;
+        if (base < 0) {
+          for (let i = 0; i < inner; i++) dst[o++] = f;
+        } else {
+          for (let i = 0; i < inner; i++) {
+            const m = innerMap[i]!;
+            dst[o++] = m < 0 ? f : src[base + m]!;
+          }
+        }
       } else {
         for (let i = 0; i < inner; i++) {
-          const m = innerMap[i]!;
-          dst[o++] = m < 0 ? fill : src[base + m]!;
+          const m = base < 0 ? -1 : innerMap[i]!;
+          const k = m < 0 ? -1 : 2 * (base + m);
+          dst[o++] = k < 0 ? fill[0]! : src[k]!;
+          dst[o++] = k < 0 ? fill[1]! : src[k + 1]!;
         }
       }
       let axis = rank - 2;
@@ -126,17 +149,17 @@ function add(offset: number, m: number): number {
   return offset < 0 || m < 0 ? -1 : offset + m;
 }
 
-/** The fill value in the data's element type (bigint for int64/uint64). */
-function fillValue(node: Node, data: Tensor, value: Tensor | number | undefined): number | bigint {
-  let v: number | bigint = 0;
-  if (typeof value === 'number') v = value;
-  else if (value !== undefined) {
+/** Writes the fill value into `cell` (one element of the data's type) without creating a BigInt. */
+function writeFill(node: Node, data: Tensor, value: Tensor | number | undefined, cell: TypedArray): void {
+  if (value !== undefined && typeof value !== 'number') {
     if (value.dtype !== data.dtype) throw kernelError(node, `constant_value is ${value.dtype} but data is ${data.dtype}`);
     if (value.data.length !== 1) throw kernelError(node, `constant_value must hold one value, got ${value.data.length}`);
-    v = value.data[0]!;
+    (cell as { set(a: TypedArray): void }).set(value.data);
+    return;
   }
-  if (isBigIntDType(data.dtype)) return typeof v === 'bigint' ? v : BigInt(Math.trunc(v));
-  return Number(v);
+  const v = value ?? 0;
+  if (cell instanceof BigInt64Array || cell instanceof BigUint64Array) setInt64(cell, int64Words(cell), 0, v);
+  else cell[0] = v;
 }
 
 const pad: KernelDef = {
@@ -160,9 +183,10 @@ const pad: KernelDef = {
         const plan =
           memo.hit(data.dims, padsT, axesT) ??
           memo.store(padPlan(node, mode, data.dims, padsT ? readIntList(node, padsT, 'pads') : attrPads!, axesT && readIntList(node, axesT, 'axes')), data.dims, padsT, axesT);
-        const fill = fillValue(node, data, opset >= 11 ? inputs[2] : attrValue);
+        const cell = ctx.scratch(0, data.dtype, 1);
+        writeFill(node, data, opset >= 11 ? inputs[2] : attrValue, cell);
         const out = ctx.output(0, data.dtype, plan.dims);
-        writer.write(plan, data.data as ElementArray, out.data as Writable, fill);
+        writer.write(plan, movable(data.data), movable(out.data) as Writable, movable(cell), slotsPerElement(data.dtype));
         return result.of(out);
       },
     };

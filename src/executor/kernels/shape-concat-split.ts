@@ -5,7 +5,7 @@ import { attrInt, attrInts } from '../../ir/attributes.js';
 import type { Node } from '../../ir/graph.js';
 import { sizeOf, type Tensor } from '../../tensor.js';
 import type { Kernel, KernelDef } from '../kernel.js';
-import { DimsMemo, dimsText, kernelError, normalizeAxis, OneResult, readIntList, sameDims, type ElementArray } from './shape-impl.js';
+import { DimsMemo, dimsText, kernelError, movable, normalizeAxis, OneResult, readIntList, sameDims, slotsPerElement, type ElementArray } from './shape-impl.js';
 
 type Writable = { [index: number]: number | bigint };
 
@@ -64,12 +64,13 @@ const concat: KernelDef = {
         }
         const plan = memoPlan!;
         const out = ctx.output(0, parts[0]!.dtype, plan.dims);
-        const dst = out.data as Writable;
+        const dst = movable(out.data) as Writable;
+        const scale = slotsPerElement(out.dtype);
         let o = 0;
         for (let b = 0; b < plan.outer; b++) {
           for (let k = 0; k < parts.length; k++) {
-            const n = plan.blocks[k]!;
-            copyBlock(parts[k]!.data as ElementArray, b * n, dst, o, n);
+            const n = plan.blocks[k]! * scale;
+            copyBlock(movable(parts[k]!.data), b * n, dst, o, n);
             o += n;
           }
         }
@@ -139,13 +140,15 @@ const split: KernelDef = {
         const plan =
           memo.hit(data.dims, splitT) ??
           memo.store(splitPlan(node, data.dims, axisAttr, outputs, splitT ? readIntList(node, splitT, 'split') : splitAttr, numOutputs), data.dims, splitT);
-        const src = data.data as ElementArray;
-        const rowLength = data.dims[plan.axis]! * plan.inner;
+        const src = movable(data.data);
+        const scale = slotsPerElement(data.dtype);
+        const rowLength = data.dims[plan.axis]! * plan.inner * scale;
         let start = 0;
         for (let k = 0; k < outputs; k++) {
           const out = ctx.output(k, data.dtype, plan.dims[k]!);
-          const n = plan.sizes[k]! * plan.inner;
-          for (let b = 0; b < plan.outer; b++) copyBlock(src, b * rowLength + start, out.data as Writable, b * n, n);
+          const n = plan.sizes[k]! * plan.inner * scale;
+          const dst = movable(out.data) as Writable;
+          for (let b = 0; b < plan.outer; b++) copyBlock(src, b * rowLength + start, dst, b * n, n);
           start += n;
           results[k] = out;
         }

@@ -3,7 +3,8 @@ import { attrInt } from '../../ir/attributes.js';
 import type { Node } from '../../ir/graph.js';
 import { sizeOf } from '../../tensor.js';
 import type { Kernel, KernelDef } from '../kernel.js';
-import { DimsMemo, dimsText, kernelError, normalizeAxis, OneResult, sameDims, type ElementArray } from './shape-impl.js';
+import { DimsMemo, dimsText, kernelError, movable, normalizeAxis, OneResult, sameDims, slotsPerElement } from './shape-impl.js';
+import { int32At, int64Words } from './int64-words.js';
 
 type Writable = { [index: number]: number | bigint };
 
@@ -44,26 +45,29 @@ const gather: KernelDef = {
           outFor = plan;
         }
         const dim = data.dims[plan.axis]!;
-        const idx = indices.data;
-        const count = idx.length;
-        // Validate every index before writing, so a bad index reports cleanly instead of half-filling.
+        const count = indices.data.length;
+        // Normalise and validate every index before writing, so a bad index reports cleanly instead of
+        // half-filling the output; int64 indices are read as word pairs (no BigInt per element).
+        const at = ctx.scratch(0, 'int32', count);
+        const idx64 = indices.dtype === 'int64' ? (indices.data as BigInt64Array) : undefined;
+        const words = idx64 && int64Words(idx64);
         for (let j = 0; j < count; j++) {
-          const v = Number(idx[j]);
-          if (v < -dim || v >= dim) {
-            throw kernelError(node, `index ${v} at position ${j} is out of range for axis ${plan.axis} of size ${dim} in data ${dimsText(data.dims)}`);
+          const v = idx64 ? int32At(idx64, words, j) : (indices.data as Int32Array)[j]!;
+          if (v === undefined || v < -dim || v >= dim) {
+            throw kernelError(node, `index ${String(indices.data[j])} at position ${j} is out of range for axis ${plan.axis} of size ${dim} in data ${dimsText(data.dims)}`);
           }
+          at[j] = v < 0 ? v + dim : v;
         }
         const out = ctx.output(0, data.dtype, outDims);
-        const src = data.data as ElementArray;
-        const dst = out.data as Writable;
-        const inner = plan.inner;
+        const scale = slotsPerElement(data.dtype);
+        const src = movable(data.data);
+        const dst = movable(out.data) as Writable;
+        const inner = plan.inner * scale;
         let o = 0;
         for (let b = 0; b < plan.outer; b++) {
           const base = b * dim * inner;
           for (let j = 0; j < count; j++) {
-            let v = Number(idx[j]);
-            if (v < 0) v += dim;
-            const from = base + v * inner;
+            const from = base + at[j]! * inner;
             for (let i = 0; i < inner; i++) dst[o++] = src[from + i]!;
           }
         }

@@ -4,10 +4,24 @@
  */
 import { KernelError } from '../../errors.js';
 import { describeNode, type Node } from '../../ir/graph.js';
-import type { Tensor } from '../../tensor.js';
+import { isBigIntDType, type DType, type Tensor, type TypedArray } from '../../tensor.js';
+import { wordView } from './int64-words.js';
 
 /** Indexable view of any typed array, for kernels that only move elements and never do arithmetic on them. */
 export type ElementArray = { [index: number]: number | bigint; readonly length: number };
+
+/**
+ * The array to move elements through. int64/uint64 data is moved as 32-bit word pairs: reading a
+ * BigInt64Array element creates a heap BigInt, which a steady-state step must not do.
+ */
+export function movable(data: TypedArray): ElementArray {
+  return data instanceof BigInt64Array || data instanceof BigUint64Array ? wordView(data) : data;
+}
+
+/** Slots one element takes in its {@link movable} array. */
+export function slotsPerElement(dtype: DType): 1 | 2 {
+  return isBigIntDType(dtype) ? 2 : 1;
+}
 
 /** A KernelError whose message starts with the node's readable name. */
 export function kernelError(node: Node, message: string): KernelError {
@@ -78,7 +92,8 @@ export function sameDims(a: readonly number[] | undefined, b: readonly number[])
  */
 export class DimsMemo<T> {
   private dims: number[] | undefined;
-  private readonly params: ((number | bigint)[] | undefined)[] = [undefined, undefined, undefined, undefined];
+  /** Copies of the parameters' {@link movable} contents (int64 as word pairs, so comparing reads no BigInt). */
+  private readonly params: (ArrayLike<number | bigint> | undefined)[] = [undefined, undefined, undefined, undefined];
   private value: T | undefined;
 
   hit(dims: readonly number[], p0?: Tensor, p1?: Tensor, p2?: Tensor, p3?: Tensor): T | undefined {
@@ -89,7 +104,7 @@ export class DimsMemo<T> {
 
   store(value: T, dims: readonly number[], p0?: Tensor, p1?: Tensor, p2?: Tensor, p3?: Tensor): T {
     this.dims = [...dims];
-    const copy = (p: Tensor | undefined) => (p === undefined ? undefined : Array.from(p.data as ArrayLike<number | bigint>));
+    const copy = (p: Tensor | undefined) => (p === undefined ? undefined : Array.from(movable(p.data)));
     this.params[0] = copy(p0);
     this.params[1] = copy(p1);
     this.params[2] = copy(p2);
@@ -101,8 +116,9 @@ export class DimsMemo<T> {
   private same(i: number, p: Tensor | undefined): boolean {
     const kept = this.params[i];
     if (p === undefined || kept === undefined) return p === undefined && kept === undefined;
-    if (p.data.length !== kept.length) return false;
-    for (let j = 0; j < kept.length; j++) if (p.data[j] !== kept[j]) return false;
+    const cur = movable(p.data);
+    if (cur.length !== kept.length) return false;
+    for (let j = 0; j < kept.length; j++) if (cur[j] !== kept[j]) return false;
     return true;
   }
 }
@@ -134,12 +150,14 @@ export class StridedCopier {
     strides: readonly number[],
     outDims: readonly number[],
     dst: ElementArray,
-    dstOffset = 0,
+    /** 2 when src/dst are {@link movable} word views of int64 data: offsets count elements, not slots. */
+    scale: 1 | 2 = 1,
   ): void {
     const rank = outDims.length;
     const w = dst as { [index: number]: number | bigint };
     if (rank === 0) {
-      w[dstOffset] = src[offset]!;
+      w[0] = src[offset * scale]!;
+      if (scale === 2) w[1] = src[offset * 2 + 1]!;
       return;
     }
     for (const d of outDims) if (d === 0) return;
@@ -148,11 +166,18 @@ export class StridedCopier {
     counter.fill(0, 0, rank);
     const inner = outDims[rank - 1]!;
     const innerStride = strides[rank - 1]!;
-    let o = dstOffset;
+    let o = 0;
     let base = offset;
     for (;;) {
       let s = base;
-      for (let i = 0; i < inner; i++, s += innerStride) w[o++] = src[s]!;
+      if (scale === 1) {
+        for (let i = 0; i < inner; i++, s += innerStride) w[o++] = src[s]!;
+      } else {
+        for (let i = 0; i < inner; i++, s += innerStride) {
+          w[o++] = src[2 * s]!;
+          w[o++] = src[2 * s + 1]!;
+        }
+      }
       // Advance the odometer over the outer axes, keeping `base` in step with it.
       let axis = rank - 2;
       for (; axis >= 0; axis--) {

@@ -2,6 +2,7 @@
 import { attrInt } from '../../ir/attributes.js';
 import { sizeOf } from '../../tensor.js';
 import type { Kernel, KernelDef } from '../kernel.js';
+import { int64Words, setInt64 } from './int64-words.js';
 import { kernelError, OneResult } from './shape-impl.js';
 
 const SCALAR: readonly number[] = [];
@@ -35,7 +36,8 @@ const shape: KernelDef = {
         }
         const [s, e] = range;
         const out = ctx.output(0, 'int64', outDims);
-        for (let i = s; i < e; i++) out.data[i - s] = BigInt(data.dims[i]!);
+        const words = int64Words(out.data);
+        for (let i = s; i < e; i++) setInt64(out.data, words, i - s, data.dims[i]!);
         return result.of(out);
       },
     };
@@ -52,7 +54,7 @@ const size: KernelDef = {
         const data = inputs[0];
         if (data === undefined) throw kernelError(node, `input 0 (data) is required`);
         const out = ctx.output(0, 'int64', SCALAR);
-        out.data[0] = BigInt(sizeOf(data.dims));
+        setInt64(out.data, int64Words(out.data), 0, sizeOf(data.dims));
         return result.of(out);
       },
     };

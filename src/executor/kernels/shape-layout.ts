@@ -10,12 +10,13 @@ import {
   DimsMemo,
   dimsText,
   kernelError,
+  movable,
   normalizeAxes,
   OneResult,
   readIntList,
   StridedCopier,
+  slotsPerElement,
   stridesOf,
-  type ElementArray,
 } from './shape-impl.js';
 
 /** Where to read: element `(i0, i1, ...)` of an output shaped `dims` is `src[offset + Σ ik*strides[k]]`. */
@@ -33,7 +34,7 @@ function input(node: Node, inputs: readonly (Tensor | undefined)[], index: numbe
 
 function runStrided(copier: StridedCopier, data: Tensor, plan: StridedPlan, ctx: Parameters<Kernel['run']>[1]): Tensor {
   const out = ctx.output(0, data.dtype, plan.dims);
-  copier.copy(data.data as ElementArray, plan.offset, plan.strides, plan.dims, out.data as ElementArray);
+  copier.copy(movable(data.data), plan.offset, plan.strides, plan.dims, movable(out.data), slotsPerElement(data.dtype));
   return out;
 }
 
