@@ -154,3 +154,13 @@ it('the shipped lstm2-step card equals the one the build script writes', () => {
   expect($schema).toBe('../../schemas/model-card.schema.json');
   expect(onDisk).toEqual(LSTM2_CARD);
 });
+
+it('session info tells the frame a step takes and the context the session adds (Silero v5 card)', async () => {
+  const card = JSON.parse(readFileSync('models/silero-vad/v5.card.json', 'utf8'));
+  const s = await createStepSession('node_modules/@ricky0123/vad-web/dist/silero_vad_v5.onnx', { backend: 'ort-node', card });
+  expect(s.info.stepInputs).toEqual([{ name: 'input', dtype: 'float32', dims: [1, 576], frame: 512, context: 64 }]);
+  expect(s.info.bindings).toEqual([{ input: 'state', output: 'stateN', dtype: 'float32', dims: [2, 1, 128], batchAxis: 1 }]);
+  expect(s.info.outputs).toEqual([{ name: 'output', dtype: 'float32', dims: [null, 1] }]);
+  await expect(s.step(new Float32Array(576))).rejects.toThrow(/expects 512 values per step \(the session prepends 64 context values itself\), got 576/);
+  await s.dispose();
+});

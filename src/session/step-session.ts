@@ -202,7 +202,13 @@ class StepSessionImpl implements StepSession {
     this.info = {
       backend,
       backendReason: reason,
-      stepInputs: plan.stepInputs.map((s) => ({ name: s.name, dtype: s.dtype, dims: [...s.dims] })),
+      stepInputs: plan.stepInputs.map((s) => ({
+        name: s.name,
+        dtype: s.dtype,
+        dims: [...s.dims],
+        ...(s.dims.includes(null) ? {} : { frame: sizeOf(s.dims as number[]) - s.context }),
+        ...(s.context ? { context: s.context } : {}),
+      })),
       outputs: plan.outputs.map((o) => ({ name: o.name, ...(o.dtype ? { dtype: o.dtype } : {}), ...(o.dims ? { dims: o.dims } : {}) })),
       bindings: plan.bindings.map((b) => ({ ...b, dims: [...b.dims] })),
       batchable: plan.batchable,

@@ -66,8 +66,12 @@ export interface StepSessionInfo {
   backend: BackendName;
   /** Why this backend was chosen (for `auto`). */
   backendReason: string;
-  /** Per-step (non-state, non-constant) inputs with their per-stream shapes. */
-  stepInputs: { name: string; dtype: DType; dims: (number | null)[] }[];
+  /**
+   * Per-step (non-state, non-constant) inputs with their per-stream shapes as the model sees them (context
+   * included). `frame` is how many values a step supplies (absent where each step decides); `context` how
+   * many the session prepends from the previous step.
+   */
+  stepInputs: { name: string; dtype: DType; dims: (number | null)[]; frame?: number; context?: number }[];
   /** Outputs that are not state. */
   outputs: { name: string; dtype?: DType; dims?: (number | null)[] }[];
   bindings: StateBinding[];
