@@ -134,6 +134,24 @@ describe('options and preallocation', () => {
 });
 
 describe('browser safety', () => {
+  it('sessions and backends bundle for the browser (esbuild, platform browser) without onnxruntime-node or Node modules', async () => {
+    const { build } = await import('esbuild');
+    const r = await build({
+      entryPoints: ['src/session/step-session.ts', 'src/backends/index.ts'],
+      bundle: true,
+      platform: 'browser',
+      format: 'esm',
+      write: false,
+      outdir: 'out',
+      external: ['onnxruntime-web'],
+      logLevel: 'silent',
+      metafile: true,
+    });
+    const inputs = Object.keys(r.metafile!.inputs);
+    expect(inputs.some((f) => f.includes('onnxruntime-node'))).toBe(false);
+    for (const out of r.outputFiles!) expect(out.text).not.toMatch(/from\s*["'](node:|fs["'])/);
+  });
+
   const files = [...readdirSync('src/backends').map((f) => `src/backends/${f}`), ...readdirSync('src/session').map((f) => `src/session/${f}`)];
   it.each(files)('%s imports no Node module statically and reads no process/Buffer', (file) => {
     const src = readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, '');
