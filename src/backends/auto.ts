@@ -8,7 +8,15 @@ import { BackendError } from '../errors.js';
 import type { Backend, BackendName, Engine, EngineOptions, ModelSource } from './backend.js';
 import { isNodeRuntime } from './model-source.js';
 
-/** The order `auto` tries backends in on this runtime. */
+/**
+ * The order `auto` tries backends in on this runtime.
+ *
+ * @example
+ * ```ts
+ * import { autoOrder } from 'rxrnn';
+ * autoOrder(); // ['ort-node', 'ort-web', 'builtin'] in Node, ['ort-web', 'builtin'] in a browser
+ * ```
+ */
 export function autoOrder(): BackendName[] {
   return isNodeRuntime() ? ['ort-node', 'ort-web', 'builtin'] : ['ort-web', 'builtin'];
 }

@@ -167,6 +167,13 @@ function constantTensor(name: string, c: NonNullable<ModelCard['constants']>[str
 /**
  * Resolves how to step `model`, from `card` when given, else by detection.
  * Throws a BindingError when the card contradicts the model or detection is ambiguous.
+ *
+ * @example
+ * ```ts
+ * import { planSession, readModel } from 'rxrnn';
+ * const plan = planSession(readModel(bytes));
+ * console.log(plan.bindings.map((b) => `${b.input} <- ${b.output}`), plan.batchable, plan.batchReason);
+ * ```
  */
 export function planSession(model: Model, card?: ModelCard): SessionPlan {
   const inputs = feedableInputs(model);
