@@ -20,7 +20,7 @@ import { window as windowed, type WindowReduce } from '../../stream/window.js';
 import type { Tensor } from '../../tensor.js';
 import { numberFlag, stringFlag, UsageError, type CommandSpec, type ParsedArgs } from '../args.js';
 import type { Command } from '../command.js';
-import { CliError, readInputFile, requireFile } from '../files.js';
+import { CliError, readAll, readInputFile, requireFile } from '../files.js';
 import type { CliIo } from '../io.js';
 import { tensorValues } from '../json-tensors.js';
 import { loadModelFile } from '../load-model.js';
@@ -87,13 +87,13 @@ function lines(path: string, io: CliIo): AsyncIterable<string> {
   return createInterface({ input, crlfDelay: Infinity });
 }
 
-async function audioFrames(path: string, frameSize: number, rate: number | undefined): Promise<Float32Array[]> {
-  const bytes = await readInputFile(path, 'audio file');
+async function audioFrames(path: string, frameSize: number, rate: number | undefined, io: CliIo): Promise<Float32Array[]> {
+  const bytes = path === '-' ? await readAll(io.stdin) : await readInputFile(path, 'audio file');
   let decoded;
   try {
     decoded = decodeWav(bytes);
   } catch (e) {
-    if (e instanceof AudioFormatError) throw new AudioFormatError(`cannot decode '${path}': ${e.message}`);
+    if (e instanceof AudioFormatError) throw new AudioFormatError(`cannot decode ${path === '-' ? 'standard input' : `'${path}'`}: ${e.message}`);
     throw e;
   }
   let mono = downmix(decoded.channels);
@@ -186,7 +186,7 @@ async function run(args: ParsedArgs, io: CliIo): Promise<number> {
       const cardInput = card?.inputs?.[0];
       const frameSize = args.values.frame !== undefined ? numberFlag(args, 'frame', 1, { min: 1, integer: true }) : cardInput?.frame;
       if (!frameSize) throw new UsageError('audio input needs --frame SAMPLES (or a card whose input gives "frame")');
-      for (const f of await audioFrames(inputPath, frameSize, card?.sampleRate)) await feed(f);
+      for (const f of await audioFrames(inputPath, frameSize, card?.sampleRate, io)) await feed(f);
     } else {
       const parse = rowParser(format);
       for await (const line of lines(inputPath, io)) {
