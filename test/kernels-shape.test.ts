@@ -3,6 +3,7 @@
  * does not cover (views without copies, numpy-style wide reflect, typed errors). Data movement must be
  * exact, so these comparisons use zero tolerance.
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { KernelError } from '../src/errors.js';
 import { createExecutor } from '../src/executor/executor.js';
@@ -171,6 +172,14 @@ describe('Slice', () => {
     check(13, 'Slice', [{ name: 'x', value: x }, { name: 'st', value: tensor('int32', [1], [1]) }, { name: 'en', value: tensor('int32', [1], [-1]) }, { name: 'ax', value: tensor('int32', [1], [-1]) }]));
   it('slices int64 data backwards', () =>
     check(13, 'Slice', [{ name: 'x', value: tensor('int64', [5], [1n, -2n, 2n ** 40n, -(2n ** 50n), 9n]) }, { name: 'st', value: i64([-1]) }, { name: 'en', value: i64([0]) }, { name: 'ax', value: i64([0]) }, { name: 'sp', value: i64([-2]) }]));
+  it('an INT64_MAX end with a negative step clamps to dim-1 as the ONNX text says (onnxruntime differs)', () => {
+    // Spec: for negative steps ends clamp into [-1, dims-1], so end = 3 and start 0 < end: nothing selected,
+    // as numpy's a[0:2**63-1:-1] and the ONNX reference implementation give. onnxruntime returns [a[0]].
+    const [y] = runDirect('Slice', 13, [iota('float32', [4]), i64([0]), tensor('int64', [1], [INT64_MAX]), i64([0]), i64([-1])]);
+    expect(y!.dims).toEqual([0]);
+    const [z] = runDirect('Slice', 13, [iota('float32', [4]), i64([2]), tensor('int64', [1], [INT64_MIN]), i64([0]), i64([-1])]);
+    expect(toNumberArray(z!)).toEqual([2, 1, 0]);
+  });
   it('a zero step is a KernelError', () => {
     expect(() => runDirect('Slice', 13, [x, i64([0]), i64([2]), i64([0]), i64([0])])).toThrow(/steps\[0\] is 0/);
   });
@@ -247,5 +256,112 @@ describe('steady state', () => {
     const second = toNumberArray(exec.run(feed)[c]!);
     expect(exec.pool.allocations).toBe(allocations);
     expect(second).toEqual(first);
+  });
+});
+
+/**
+ * Random attribute mixes, compared exactly with onnxruntime-node. Seeds are fixed so a failure reproduces;
+ * fast-check prints the shrunk counterexample.
+ */
+describe('random Slice / Pad / Transpose / Gather / Expand vs onnxruntime-node', () => {
+  const RUNS = { numRuns: 40, seed: 20240611 };
+  const dimsArb = (minRank: number, maxRank: number, minDim: number) => fc.array(fc.integer({ min: minDim, max: 5 }), { minLength: minRank, maxLength: maxRank });
+
+  it('Slice: any axes subset, out-of-range starts/ends, sentinels, negative steps', async () => {
+    const bound = fc.oneof(fc.integer({ min: -8, max: 8 }), fc.constantFrom(INT64_MAX, INT64_MIN));
+    const arb = dimsArb(1, 4, 0).chain((dims) =>
+      fc.record({
+        dims: fc.constant(dims),
+        axes: fc.shuffledSubarray(dims.map((_, i) => i), { minLength: 1 }),
+        negativeAxes: fc.boolean(),
+        // onnxruntime reads an INT64_MAX end as numpy's `None` even for negative steps (slicing down to index
+        // 0); the ONNX text clamps it to dim-1 (an empty slice). That one mix is checked by hand below.
+        bounds: fc.array(
+          fc.tuple(bound, bound, fc.integer({ min: -3, max: 3 }).filter((s) => s !== 0)).filter(([, end, step]) => !(end === INT64_MAX && step < 0)),
+          { minLength: 4, maxLength: 4 },
+        ),
+      }),
+    );
+    await fc.assert(
+      fc.asyncProperty(arb, async ({ dims, axes, negativeAxes, bounds }) => {
+        const used = bounds.slice(0, axes.length);
+        await check(13, 'Slice', [
+          { name: 'x', value: iota('float32', dims) },
+          { name: 'starts', value: tensor('int64', [axes.length], used.map((b) => b[0])) },
+          { name: 'ends', value: tensor('int64', [axes.length], used.map((b) => b[1])) },
+          { name: 'axes', value: i64(axes.map((a) => (negativeAxes ? a - dims.length : a))) },
+          { name: 'steps', value: i64(used.map((b) => b[2])) },
+        ]);
+      }),
+      RUNS,
+    );
+  });
+
+  it('Pad: constant (with cropping), edge and reflect over random pads', async () => {
+    const arb = dimsArb(1, 3, 1).chain((dims) =>
+      fc.record({
+        dims: fc.constant(dims),
+        mode: fc.constantFrom('constant', 'edge', 'reflect'),
+        raw: fc.array(fc.integer({ min: -4, max: 4 }), { minLength: 2 * dims.length, maxLength: 2 * dims.length }),
+      }),
+    );
+    await fc.assert(
+      fc.asyncProperty(arb, async ({ dims, mode, raw }) => {
+        const r = dims.length;
+        // onnxruntime allows cropping only in constant mode and reflect pads up to dim - 1.
+        const pads = raw.map((p, i) => {
+          const d = dims[i % r]!;
+          if (mode === 'constant') return Math.max(p, -Math.floor(d / 2));
+          if (mode === 'reflect') return Math.min(Math.max(p, 0), d - 1);
+          return Math.max(p, 0);
+        });
+        await check(13, 'Pad', [{ name: 'x', value: iota('float32', dims) }, { name: 'pads', value: i64(pads) }, { name: 'v', value: tensor('float32', [], [-1.25]) }], { mode });
+      }),
+      RUNS,
+    );
+  });
+
+  it('Transpose: random permutations of random shapes', async () => {
+    const arb = dimsArb(1, 5, 1).chain((dims) => fc.record({ dims: fc.constant(dims), perm: fc.shuffledSubarray(dims.map((_, i) => i), { minLength: dims.length, maxLength: dims.length }) }));
+    await fc.assert(fc.asyncProperty(arb, ({ dims, perm }) => check(13, 'Transpose', [{ name: 'x', value: iota('int32', dims) }], { perm: attr.ints(perm) }).then(() => undefined)), RUNS);
+  });
+
+  it('Gather: random axis, index shape and negative indices', async () => {
+    const arb = dimsArb(1, 3, 1).chain((dims) =>
+      fc.integer({ min: -dims.length, max: dims.length - 1 }).chain((axis) => {
+        const d = dims[axis < 0 ? axis + dims.length : axis]!;
+        return fc.record({
+          dims: fc.constant(dims),
+          axis: fc.constant(axis),
+          indexDims: dimsArb(0, 2, 1),
+          pick: fc.array(fc.integer({ min: -d, max: d - 1 }), { minLength: 25, maxLength: 25 }),
+        });
+      }),
+    );
+    await fc.assert(
+      fc.asyncProperty(arb, async ({ dims, axis, indexDims, pick }) => {
+        const n = indexDims.reduce((a, b) => a * b, 1);
+        await check(13, 'Gather', [{ name: 'd', value: iota('float32', dims) }, { name: 'i', value: tensor('int64', indexDims, pick.slice(0, n)) }], { axis });
+      }),
+      RUNS,
+    );
+  });
+
+  it('Expand: random broadcast-compatible target shapes', async () => {
+    const arb = dimsArb(0, 3, 1).chain((dims) =>
+      fc.record({
+        dims: fc.constant(dims.map((d) => (d > 2 ? 1 : d))),
+        extra: dimsArb(0, 2, 1),
+        grow: fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 3, maxLength: 3 }),
+      }),
+    );
+    await fc.assert(
+      fc.asyncProperty(arb, async ({ dims, extra, grow }) => {
+        // Each input axis of size 1 may grow; other axes keep their size or say 1 in the target.
+        const target = [...extra, ...dims.map((d, i) => (d === 1 ? grow[i]! : i % 2 === 0 ? 1 : d))];
+        await check(13, 'Expand', [{ name: 'x', value: iota('float32', dims) }, { name: 's', value: i64(target) }]);
+      }),
+      RUNS,
+    );
   });
 });

@@ -1,6 +1,7 @@
 /**
- * Helpers shared by the data-movement kernels (shape.ts family, Pad, Conv, Cast): reading integer parameter
- * tensors, normalising axes, strides, and errors that name the node.
+ * Helpers shared by the data-movement kernels (shape.ts family, Pad, Conv, Cast, If): reading integer
+ * parameter tensors, normalising axes, strides, errors that name the node, moving int64 without BigInts,
+ * memoising per-shape plans, and the strided copy that Transpose, Slice and Expand share.
  */
 import { KernelError } from '../../errors.js';
 import { describeNode, type Node } from '../../ir/graph.js';
