@@ -8,6 +8,7 @@
  * onnxruntime's float32 GEMM are bounded by about 36 · 2^-24 · 36 ≈ 8e-5 in the worst case and are in
  * practice near 1e-6; a wrong tap or pad is off by O(0.1).
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { KernelError } from '../src/errors.js';
 import { createExecutor } from '../src/executor/executor.js';
@@ -143,5 +144,53 @@ describe('Conv by hand and errors', () => {
     const n = exec.pool.allocations;
     exec.run(feeds);
     expect(exec.pool.allocations).toBe(n);
+  });
+});
+
+describe('random Conv attribute mixes vs onnxruntime-node', () => {
+  it('1-D and 2-D, any pads / auto_pad / strides / dilations / group / bias', async () => {
+    const arb = fc
+      .record({
+        twoD: fc.boolean(),
+        batch: fc.integer({ min: 1, max: 2 }),
+        group: fc.integer({ min: 1, max: 3 }),
+        cPerGroup: fc.integer({ min: 1, max: 3 }),
+        mPerGroup: fc.integer({ min: 1, max: 3 }),
+        kernel: fc.tuple(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 4 })),
+        stride: fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 })),
+        dilation: fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 })),
+        pads: fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 4, maxLength: 4 }),
+        autoPad: fc.constantFrom('NOTSET', 'NOTSET', 'SAME_UPPER', 'SAME_LOWER', 'VALID'),
+        extra: fc.tuple(fc.integer({ min: 0, max: 6 }), fc.integer({ min: 0, max: 6 })),
+        bias: fc.boolean(),
+        seed: fc.integer({ min: 1, max: 1000 }),
+      })
+      .map((r) => {
+        const spatial = r.twoD ? 2 : 1;
+        const k = r.kernel.slice(0, spatial);
+        // onnxruntime rejects dilation together with SAME_*; those mixes are covered against explicit pads above.
+        const dil = r.autoPad.startsWith('SAME') ? k.map(() => 1) : r.dilation.slice(0, spatial);
+        // Inputs at least as large as the dilated kernel, so every mix has a non-empty output.
+        const size = k.map((kk, i) => (kk - 1) * dil[i]! + 1 + r.extra[i]!);
+        const c: ConvCase = {
+          name: '',
+          x: [r.batch, r.group * r.cPerGroup, ...size],
+          w: [r.group * r.mPerGroup, r.cPerGroup, ...k],
+          bias: r.bias,
+          strides: r.stride.slice(0, spatial),
+          dilations: dil,
+          group: r.group,
+        };
+        if (r.autoPad === 'NOTSET') c.pads = r.pads.slice(0, 2 * spatial);
+        else c.autoPad = r.autoPad;
+        return { c, seed: r.seed };
+      });
+    await fc.assert(
+      fc.asyncProperty(arb, async ({ c, seed }) => {
+        const { model, feeds } = convModel(c, seed);
+        await expectMatchesOrt(model, feeds, TOL);
+      }),
+      { numRuns: 60, seed: 424242 },
+    );
   });
 });
