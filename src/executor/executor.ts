@@ -107,22 +107,14 @@ class PlannedExecutor implements Executor {
       const t = feeds[b.name];
       if (t === undefined) {
         if (b.fallback !== undefined) continue;
-        throw new InputError(
-          `missing input '${b.name}' (${b.declaredType}${b.declaredDims ? ' ' + dimsText(b.declaredDims) : ''}); ` +
-            `the model needs: ${this.inputs.map((x) => x.name).join(', ')}`,
-        );
+        throw missingInput(b, this.inputs);
       }
       checkFeed(b, t);
       matched++;
     }
     let given = 0;
     for (const _ in feeds) given++;
-    if (given !== matched) {
-      const unknown = Object.keys(feeds).filter((k) => !this.known.has(k) && feeds[k] !== undefined);
-      if (unknown.length > 0) {
-        throw new InputError(`unknown input(s) ${unknown.map((u) => `'${u}'`).join(', ')}; the model's inputs are: ${[...this.known].join(', ')}`);
-      }
-    }
+    if (given !== matched) checkUnknown(feeds, this.known);
     const values = this.plan.values;
     for (let i = 0; i < bindings.length; i++) {
       const b = bindings[i]!;
@@ -139,6 +131,23 @@ class PlannedExecutor implements Executor {
     this.disposed = true;
     this.pool.clear();
     this.plan.values.fill(undefined);
+  }
+}
+
+// Error paths live outside `run`: a closure inside it that captured `feeds` would make V8 allocate a
+// context object on every call, even when no error occurs.
+
+function missingInput(b: InputBinding, inputs: readonly ValueInfo[]): InputError {
+  return new InputError(
+    `missing input '${b.name}' (${b.declaredType}${b.declaredDims ? ' ' + dimsText(b.declaredDims) : ''}); ` +
+      `the model needs: ${inputs.map((x) => x.name).join(', ')}`,
+  );
+}
+
+function checkUnknown(feeds: Readonly<Record<string, Tensor>>, known: ReadonlySet<string>): void {
+  const unknown = Object.keys(feeds).filter((k) => !known.has(k) && feeds[k] !== undefined);
+  if (unknown.length > 0) {
+    throw new InputError(`unknown input(s) ${unknown.map((u) => `'${u}'`).join(', ')}; the model's inputs are: ${[...known].join(', ')}`);
   }
 }
 

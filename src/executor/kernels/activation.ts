@@ -4,7 +4,8 @@ import { attrFloat, attrInt } from '../../ir/attributes.js';
 import { describeNode } from '../../ir/graph.js';
 import type { DType, Tensor } from '../../tensor.js';
 import type { KernelDef } from '../kernel.js';
-import { unaryKernel } from './elementwise-impl.js';
+import type { Node } from '../../ir/graph.js';
+import { unaryKernel, type UnaryLoop } from './elementwise-impl.js';
 
 /** Logistic function without overflow for large |x|. */
 export function sigmoid(x: number): number {
@@ -16,8 +17,8 @@ export function sigmoid(x: number): number {
 const FLOATS: readonly DType[] = ['float32', 'float64'];
 const SIGNED_NUMERIC: readonly DType[] = ['float32', 'float64', 'int8', 'int16', 'int32', 'int64'];
 
-/** An activation whose parameters are float attributes, read once at plan time. */
-function parametric(opType: string, sinceVersion: number, make: (node: Parameters<KernelDef['create']>[0]['node']) => (x: number) => number): KernelDef {
+/** An activation whose parameters are float attributes, read once at plan time into its loop. */
+function parametric(opType: string, sinceVersion: number, make: (node: Node) => UnaryLoop): KernelDef {
   return {
     opType,
     sinceVersion,
@@ -89,29 +90,74 @@ function softmaxKernel(opType: 'Softmax' | 'LogSoftmax', sinceVersion: number, u
 }
 
 export const kernels: KernelDef[] = [
-  unaryKernel('Tanh', 6, { num: Math.tanh }),
-  unaryKernel('Sigmoid', 6, { num: sigmoid }),
-  unaryKernel('Relu', 6, { num: (x) => (x > 0 ? x : x === x ? 0 : x), big: (x) => (x > 0n ? x : 0n), dtypes: SIGNED_NUMERIC }),
+  unaryKernel('Tanh', 6, {
+    num: (x, o, n) => {
+      for (let i = 0; i < n; i++) o[i] = Math.tanh(x[i]);
+    },
+  }),
+  unaryKernel('Sigmoid', 6, {
+    num: (x, o, n) => {
+      for (let i = 0; i < n; i++) {
+        const v = x[i];
+        // the exponent is never positive, so it cannot overflow
+        if (v >= 0) o[i] = 1 / (1 + Math.exp(-v));
+        else {
+          const e = Math.exp(v);
+          o[i] = e / (1 + e);
+        }
+      }
+    },
+  }),
+  unaryKernel('Relu', 6, {
+    // NaN stays NaN (`v > 0` is false for NaN, and `v < 0` too)
+    num: (x, o, n) => {
+      for (let i = 0; i < n; i++) o[i] = x[i] < 0 ? 0 : x[i];
+    },
+    big: (x, o, n) => {
+      for (let i = 0; i < n; i++) o[i] = x[i] < 0n ? 0n : x[i];
+    },
+    dtypes: SIGNED_NUMERIC,
+  }),
   parametric('LeakyRelu', 6, (node) => {
     const alpha = attrFloat(node, 'alpha', 0.01);
-    return (x) => (x >= 0 ? x : alpha * x);
+    return (x, o, n) => {
+      for (let i = 0; i < n; i++) o[i] = x[i] >= 0 ? x[i] : alpha * x[i];
+    };
   }),
   parametric('HardSigmoid', 6, (node) => {
     const alpha = attrFloat(node, 'alpha', 0.2);
     const beta = attrFloat(node, 'beta', 0.5);
-    return (x) => Math.max(0, Math.min(1, alpha * x + beta));
+    return (x, o, n) => {
+      for (let i = 0; i < n; i++) o[i] = Math.max(0, Math.min(1, alpha * x[i] + beta));
+    };
   }),
   parametric('Elu', 6, (node) => {
     const alpha = attrFloat(node, 'alpha', 1);
-    return (x) => (x >= 0 ? x : alpha * (Math.exp(x) - 1));
+    return (x, o, n) => {
+      for (let i = 0; i < n; i++) o[i] = x[i] >= 0 ? x[i] : alpha * (Math.exp(x[i]) - 1);
+    };
   }),
   parametric('Selu', 6, (node) => {
     const alpha = attrFloat(node, 'alpha', 1.67326319217681884765625);
     const gamma = attrFloat(node, 'gamma', 1.05070102214813232421875);
-    return (x) => gamma * (x > 0 ? x : alpha * (Math.exp(x) - 1));
+    return (x, o, n) => {
+      for (let i = 0; i < n; i++) o[i] = gamma * (x[i] > 0 ? x[i] : alpha * (Math.exp(x[i]) - 1));
+    };
   }),
-  unaryKernel('Softsign', 1, { num: (x) => x / (1 + Math.abs(x)) }),
-  unaryKernel('Softplus', 1, { num: (x) => (x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x))) }),
+  unaryKernel('Softsign', 1, {
+    num: (x, o, n) => {
+      for (let i = 0; i < n; i++) o[i] = x[i] / (1 + Math.abs(x[i]));
+    },
+  }),
+  unaryKernel('Softplus', 1, {
+    // log(1 + e^x) without overflow for large x
+    num: (x, o, n) => {
+      for (let i = 0; i < n; i++) {
+        const v = x[i];
+        o[i] = v > 0 ? v + Math.log1p(Math.exp(-v)) : Math.log1p(Math.exp(v));
+      }
+    },
+  }),
   softmaxKernel('Softmax', 1, 12),
   softmaxKernel('Softmax', 13),
   softmaxKernel('LogSoftmax', 1, 12),

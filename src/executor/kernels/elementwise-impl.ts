@@ -99,12 +99,19 @@ export function binaryKernel(opType: string, sinceVersion: number, op: BinaryOp)
 export const isInt32ish = (d: DType) => d === 'int32' || d === 'uint32';
 export const isFloat = (d: DType) => d === 'float32' || d === 'float64';
 
-/** A one-input element-wise operator. */
+/** A loop applying a one-input operator to `n` elements. */
+export type UnaryLoop = (x: Arr, out: Arr, n: number) => void;
+
+/**
+ * A one-input element-wise operator. Each operator brings its own loop rather than a per-element callback:
+ * a shared loop calling many different callbacks cannot inline them, and every double such a call returns
+ * is then boxed on the heap — one allocation per element per step.
+ */
 export interface UnaryOp {
   /** For number-backed dtypes. */
-  num: (x: number) => number;
-  /** For bigint-backed dtypes; absent when the operator is float-only. */
-  big?: (x: bigint) => bigint;
+  num: UnaryLoop;
+  /** For bigint-backed dtypes; absent when the operator does not take int64/uint64. */
+  big?: UnaryLoop;
   /** Dtypes accepted; default: float32/float64. */
   dtypes?: readonly DType[];
 }
@@ -124,23 +131,14 @@ export function unaryKernel(opType: string, sinceVersion: number, op: UnaryOp): 
         throw new KernelError(`${what}: ${opType} takes ${dtypes.join('/')}, got ${declared}`);
       }
       const result: (Tensor | undefined)[] = [undefined];
-      const f = op.num;
-      const g = op.big;
       return {
         run(inputs, ctx) {
           const x = inputs[0]!;
           if (!dtypes.includes(x.dtype)) throw new KernelError(`${what}: ${opType} takes ${dtypes.join('/')}, got ${x.dtype}`);
           const out = ctx.output(0, x.dtype, x.dims);
-          const n = x.data.length;
-          if (isBigIntDType(x.dtype)) {
-            const xd = x.data as BigInt64Array;
-            const od = out.data as BigInt64Array;
-            for (let i = 0; i < n; i++) od[i] = g!(xd[i]!);
-          } else {
-            const xd = x.data as Float32Array;
-            const od = out.data as Float32Array;
-            for (let i = 0; i < n; i++) od[i] = f(xd[i]!);
-          }
+          const loop = isBigIntDType(x.dtype) ? op.big : op.num;
+          if (loop === undefined) throw new KernelError(`${what}: ${opType} does not take ${x.dtype}`);
+          loop(x.data, out.data, x.data.length);
           result[0] = out;
           return result;
         },

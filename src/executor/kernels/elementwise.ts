@@ -13,6 +13,7 @@ import {
   type Arr,
   type BinaryOp,
   type RowFn,
+  type UnaryLoop,
 } from './elementwise-impl.js';
 
 // ---- row loops -------------------------------------------------------------------------------------
@@ -297,27 +298,35 @@ function clipKernel(sinceVersion: number, untilVersion: number | undefined): Ker
       const attrMin = fromAttrs ? attrFloat(init.node, 'min', -3.4028234663852886e38) : undefined;
       const attrMax = fromAttrs ? attrFloat(init.node, 'max', 3.4028234663852886e38) : undefined;
       const result: (Tensor | undefined)[] = [undefined];
-      const bound = (t: Tensor | undefined, name: string, dtype: DType): number | bigint | undefined => {
-        if (t === undefined) return undefined;
+      const checkBound = (t: Tensor | undefined, name: string, dtype: DType): void => {
+        if (t === undefined) return;
         if (t.data.length !== 1) throw new KernelError(`${what}: '${name}' must be a scalar, got ${t.data.length} elements`);
         if (t.dtype !== dtype) throw new KernelError(`${what}: '${name}' must be ${dtype} like the input, got ${t.dtype}`);
-        return t.data[0]!;
       };
       return {
         run(inputs, ctx) {
           const x = inputs[0]!;
           if (x.dtype === 'bool') throw new KernelError(`${what}: Clip does not accept bool`);
-          const lo = fromAttrs ? attrMin : bound(inputs[1], 'min', x.dtype);
-          const hi = fromAttrs ? attrMax : bound(inputs[2], 'max', x.dtype);
+          const minT = fromAttrs ? undefined : inputs[1];
+          const maxT = fromAttrs ? undefined : inputs[2];
+          checkBound(minT, 'min', x.dtype);
+          checkBound(maxT, 'max', x.dtype);
           const out = ctx.output(0, x.dtype, x.dims);
-          const xd = x.data as Arr;
-          const od = out.data as Arr;
-          const n = xd.length;
-          for (let i = 0; i < n; i++) {
-            let v = xd[i];
-            if (lo !== undefined && v < lo) v = lo;
-            if (hi !== undefined && v > hi) v = hi;
-            od[i] = v;
+          if (isBigIntDType(x.dtype)) {
+            clipBig(x.data as BigInt64Array, out.data as BigInt64Array, minT?.data[0] as bigint | undefined, maxT?.data[0] as bigint | undefined);
+          } else {
+            // Absent bounds become infinities, so the loop has plain number locals (no boxing per run).
+            const lo: number = fromAttrs ? attrMin! : minT === undefined ? -Infinity : (minT.data[0] as number);
+            const hi: number = fromAttrs ? attrMax! : maxT === undefined ? Infinity : (maxT.data[0] as number);
+            // inline rather than a helper call: passing the doubles as arguments would box them
+            const xd = x.data as Float32Array;
+            const od = out.data as Float32Array;
+            for (let i = 0; i < xd.length; i++) {
+              let v = xd[i]!;
+              if (v < lo) v = lo;
+              if (v > hi) v = hi;
+              od[i] = v;
+            }
           }
           result[0] = out;
           return result;
@@ -325,6 +334,15 @@ function clipKernel(sinceVersion: number, untilVersion: number | undefined): Ker
       };
     },
   };
+}
+
+function clipBig(xd: BigInt64Array, od: BigInt64Array, lo: bigint | undefined, hi: bigint | undefined): void {
+  for (let i = 0; i < xd.length; i++) {
+    let v = xd[i]!;
+    if (lo !== undefined && v < lo) v = lo;
+    if (hi !== undefined && v > hi) v = hi;
+    od[i] = v;
+  }
 }
 
 // ---- Not ------------------------------------------------------------------------------------------------------
@@ -350,6 +368,11 @@ const notKernel: KernelDef = {
   },
 };
 
+/** Negation; integer arrays wrap (-(-128) stays -128 in int8), as C does. Works for number and bigint arrays. */
+const negLoop: UnaryLoop = (x, o, n) => {
+  for (let i = 0; i < n; i++) o[i] = -x[i];
+};
+
 const SIGNED: readonly DType[] = ['float32', 'float64', 'int8', 'int16', 'int32', 'int64'];
 const NUMERIC: readonly DType[] = [...SIGNED, 'uint8', 'uint16', 'uint32', 'uint64'];
 
@@ -373,12 +396,44 @@ export const kernels: KernelDef[] = [
   variadicKernel('Min', false),
   clipKernel(6, 10),
   clipKernel(11, undefined),
-  unaryKernel('Exp', 6, { num: Math.exp }),
-  unaryKernel('Log', 6, { num: Math.log }),
-  unaryKernel('Sqrt', 6, { num: Math.sqrt }),
-  unaryKernel('Neg', 6, { num: (x) => -x, big: (x) => -x, dtypes: SIGNED }),
-  unaryKernel('Abs', 6, { num: Math.abs, big: (x) => (x < 0n ? -x : x), dtypes: NUMERIC }),
-  unaryKernel('Reciprocal', 6, { num: (x) => 1 / x }),
-  unaryKernel('Floor', 6, { num: Math.floor }),
-  unaryKernel('Ceil', 6, { num: Math.ceil }),
+  unaryKernel('Exp', 6, {
+    num: (x, o, n) => {
+      for (let i = 0; i < n; i++) o[i] = Math.exp(x[i]);
+    },
+  }),
+  unaryKernel('Log', 6, {
+    num: (x, o, n) => {
+      for (let i = 0; i < n; i++) o[i] = Math.log(x[i]);
+    },
+  }),
+  unaryKernel('Sqrt', 6, {
+    num: (x, o, n) => {
+      for (let i = 0; i < n; i++) o[i] = Math.sqrt(x[i]);
+    },
+  }),
+  unaryKernel('Neg', 6, { num: negLoop, big: negLoop, dtypes: SIGNED }),
+  unaryKernel('Abs', 6, {
+    num: (x, o, n) => {
+      for (let i = 0; i < n; i++) o[i] = Math.abs(x[i]);
+    },
+    big: (x, o, n) => {
+      for (let i = 0; i < n; i++) o[i] = x[i] < 0n ? -x[i] : x[i];
+    },
+    dtypes: NUMERIC,
+  }),
+  unaryKernel('Reciprocal', 6, {
+    num: (x, o, n) => {
+      for (let i = 0; i < n; i++) o[i] = 1 / x[i];
+    },
+  }),
+  unaryKernel('Floor', 6, {
+    num: (x, o, n) => {
+      for (let i = 0; i < n; i++) o[i] = Math.floor(x[i]);
+    },
+  }),
+  unaryKernel('Ceil', 6, {
+    num: (x, o, n) => {
+      for (let i = 0; i < n; i++) o[i] = Math.ceil(x[i]);
+    },
+  }),
 ];

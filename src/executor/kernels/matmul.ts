@@ -4,6 +4,7 @@ import { attrFloat, attrInt } from '../../ir/attributes.js';
 import { describeNode } from '../../ir/graph.js';
 import { allocData, shapeToString, type DType, type Tensor, type TypedArray } from '../../tensor.js';
 import { Broadcaster } from '../broadcast.js';
+import { DimsBuffer } from '../dims-buffer.js';
 import type { KernelDef } from '../kernel.js';
 import { dotKind, product, transposeInto, type DotKind, type Strided } from './matmul-impl.js';
 
@@ -32,10 +33,11 @@ const matMul: KernelDef = {
     const constB = init.constants[1];
     const packed = constB !== undefined && constB.dims.length >= 2 ? packB(constB) : undefined;
     const bc = new Broadcaster(2);
-    const batchA = { dims: [] as number[] } as { dims: number[] };
-    const batchB = { dims: [] as number[] } as { dims: number[] };
+    const batchA = new DimsBuffer();
+    const batchB = new DimsBuffer();
+    // The broadcaster reads only `dims`, so the batch shapes stand in for tensors.
     const pair = [batchA, batchB] as unknown as Tensor[];
-    const outDims: number[] = [];
+    const outDims = new DimsBuffer();
     const A: Strided = { data: new Float32Array(0), off: 0, rs: 0, ks: 1 };
     const Bt: Strided = { data: new Float32Array(0), off: 0, rs: 0, ks: 1 };
     const result: (Tensor | undefined)[] = [undefined];
@@ -55,16 +57,18 @@ const matMul: KernelDef = {
         if (k !== kb) {
           throw new KernelError(`${what}: inner dimensions differ: A ${shapeToString(a.dims)} has K=${k}, B ${shapeToString(b.dims)} has K=${kb}`);
         }
-        batchA.dims.length = 0;
-        for (let i = 0; i < ra - 2; i++) batchA.dims.push(a.dims[i]!);
-        batchB.dims.length = 0;
-        for (let i = 0; i < rb - 2; i++) batchB.dims.push(b.dims[i]!);
+        batchA.reset();
+        for (let i = 0; i < ra - 2; i++) batchA.push(a.dims[i]!);
+        batchA.finish();
+        batchB.reset();
+        for (let i = 0; i < rb - 2; i++) batchB.push(b.dims[i]!);
+        batchB.finish();
         bc.plan(pair, ctx, what);
-        outDims.length = 0;
-        for (const d of bc.dims) outDims.push(d);
+        outDims.reset();
+        for (let i = 0; i < bc.dims.length; i++) outDims.push(bc.dims[i]!);
         if (ra > 1) outDims.push(m);
         if (rb > 1) outDims.push(n);
-        const out = ctx.output(0, a.dtype, outDims);
+        const out = ctx.output(0, a.dtype, outDims.finish());
         A.data = a.data;
         A.rs = k;
         A.ks = 1;

@@ -3,6 +3,7 @@ import { KernelError } from '../../errors.js';
 import { attrInt, attrInts } from '../../ir/attributes.js';
 import { describeNode, type Node } from '../../ir/graph.js';
 import { isBigIntDType, shapeToString, type Tensor } from '../../tensor.js';
+import { DimsBuffer } from '../dims-buffer.js';
 import type { KernelDef, KernelInit, RunContext } from '../kernel.js';
 import type { Arr } from './elementwise-impl.js';
 import { reduceInto, type ReduceOp } from './reduce-impl.js';
@@ -65,7 +66,7 @@ function reduceKernel(opType: string, op: ReduceOp): KernelDef {
       const noopEmpty = fromInput && attrInt(node, 'noop_with_empty_axes', 0) !== 0;
       const attrAxes = fromInput ? undefined : attrInts(node, 'axes');
       const reduced: boolean[] = [];
-      const outDims: number[] = [];
+      const outDims = new DimsBuffer();
       const result: (Tensor | undefined)[] = [undefined];
       return {
         run(inputs, ctx: RunContext) {
@@ -85,12 +86,12 @@ function reduceKernel(opType: string, op: ReduceOp): KernelDef {
           } else {
             normaliseAxes(axes, rank, what, reduced);
           }
-          outDims.length = 0;
+          outDims.reset();
           for (let i = 0; i < rank; i++) {
             if (!reduced[i]) outDims.push(x.dims[i]!);
             else if (keepdims) outDims.push(1);
           }
-          const out = ctx.output(0, x.dtype, outDims);
+          const out = ctx.output(0, x.dtype, outDims.finish());
           reduceInto(op, x, reduced, out, ctx);
           result[0] = out;
           return result;
@@ -111,7 +112,7 @@ function argKernel(opType: 'ArgMax' | 'ArgMin'): KernelDef {
       const axisAttr = attrInt(init.node, 'axis', 0);
       const keepdims = attrInt(init.node, 'keepdims', 1) !== 0;
       const last = attrInt(init.node, 'select_last_index', 0) !== 0;
-      const outDims: number[] = [];
+      const outDims = new DimsBuffer();
       const result: (Tensor | undefined)[] = [undefined];
       return {
         run(inputs, ctx) {
@@ -125,10 +126,10 @@ function argKernel(opType: 'ArgMax' | 'ArgMin'): KernelDef {
           for (let i = 0; i < axis; i++) outer *= x.dims[i]!;
           let inner = 1;
           for (let i = axis + 1; i < rank; i++) inner *= x.dims[i]!;
-          outDims.length = 0;
+          outDims.reset();
           for (let i = 0; i < rank; i++) if (i !== axis) outDims.push(x.dims[i]!);
           else if (keepdims) outDims.push(1);
-          const out = ctx.output(0, 'int64', outDims);
+          const out = ctx.output(0, 'int64', outDims.finish());
           const xd = x.data as Arr;
           const od = out.data;
           const halves = lowHalves(od);
@@ -156,6 +157,41 @@ function argKernel(opType: 'ArgMax' | 'ArgMin'): KernelDef {
   };
 }
 
+/** Whether element p ranks before element q: larger (or smaller) first, NaN as the largest, ties by lower index. */
+function ranksBefore(xd: Arr, base: number, inner: number, p: number, q: number, largest: boolean, big: boolean): boolean {
+  const a = xd[base + p * inner];
+  const b = xd[base + q * inner];
+  if (!big) {
+    const an = a !== a;
+    const bn = b !== b;
+    if (an || bn) return an && bn ? p < q : largest ? an : bn;
+  }
+  if (a === b) return p < q;
+  return largest ? a > b : a < b;
+}
+
+/**
+ * The k best indices of one slice, in rank order, into `best` (insertion into a sorted buffer of k: no
+ * allocation, O(n) for typical data, O(n·k) at worst). Returns how many were filled (k).
+ */
+function selectTop(xd: Arr, base: number, inner: number, n: number, k: number, largest: boolean, big: boolean, best: Int32Array): number {
+  let filled = 0;
+  for (let p = 0; p < n; p++) {
+    if (filled === k) {
+      if (k === 0 || !ranksBefore(xd, base, inner, p, best[k - 1]!, largest, big)) continue;
+      filled--; // the last one drops out
+    }
+    let t = filled;
+    while (t > 0 && ranksBefore(xd, base, inner, p, best[t - 1]!, largest, big)) {
+      best[t] = best[t - 1]!;
+      t--;
+    }
+    best[t] = p;
+    filled++;
+  }
+  return filled;
+}
+
 /**
  * TopK: the k largest (or smallest) along `axis`, sorted, equal values ordered by lower index first.
  * `k` is an attribute before opset 10 and an int64 input from 10; `largest`/`sorted` exist from 11
@@ -169,7 +205,7 @@ const topK: KernelDef = {
     const axisAttr = attrInt(init.node, 'axis', -1);
     const largest = attrInt(init.node, 'largest', 1) !== 0;
     const kAttr = init.opset < 10 ? attrInt(init.node, 'k') : undefined;
-    const outDims: number[] = [];
+    const outDims = new DimsBuffer();
     const result: (Tensor | undefined)[] = [undefined, undefined];
     return {
       run(inputs, ctx) {
@@ -192,11 +228,11 @@ const topK: KernelDef = {
         for (let i = 0; i < axis; i++) outer *= x.dims[i]!;
         let inner = 1;
         for (let i = axis + 1; i < rank; i++) inner *= x.dims[i]!;
-        outDims.length = 0;
+        outDims.reset();
         for (let i = 0; i < rank; i++) outDims.push(i === axis ? k : x.dims[i]!);
-        const values = ctx.output(0, x.dtype, outDims);
-        const indices = ctx.output(1, 'int64', outDims);
-        const order = ctx.scratch(0, 'int32', n);
+        const values = ctx.output(0, x.dtype, outDims.finish());
+        const indices = ctx.output(1, 'int64', outDims.dims);
+        const best = ctx.scratch(0, 'int32', k);
         const xd = x.data as Arr;
         const vd = values.data as Arr;
         const id = indices.data;
@@ -205,17 +241,9 @@ const topK: KernelDef = {
         for (let o = 0; o < outer; o++) {
           for (let j = 0; j < inner; j++) {
             const base = o * n * inner + j;
-            for (let p = 0; p < n; p++) order[p] = p;
-            // Insertion-free selection: a stable sort on (value, index); NaN sorts as the largest.
-            order.sort((p, q) => {
-              const a = xd[base + p * inner];
-              const b = xd[base + q * inner];
-              if (a === b || (!big && a !== a && b !== b)) return p - q;
-              const aFirst = largest ? a > b || (!big && a !== a) : a < b || (!big && b !== b);
-              return aFirst ? -1 : 1;
-            });
-            for (let t = 0; t < k; t++) {
-              const src = order[t]!;
+            const filled = selectTop(xd, base, inner, n, k, largest, big, best);
+            for (let t = 0; t < filled; t++) {
+              const src = best[t]!;
               vd[o * k * inner + t * inner + j] = xd[base + src * inner];
               setIndex(id, halves, o * k * inner + t * inner + j, src);
             }
