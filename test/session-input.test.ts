@@ -104,3 +104,20 @@ describe('state access and lifecycle', () => {
     await s.dispose();
   });
 });
+
+describe('reset while a step is queued', () => {
+  it('a reset() made after a step was requested is not undone by that step (ort-node, async)', async () => {
+    const s = await createStepSession(bytes, { backend: 'ort-node', card: LSTM2_CARD });
+    const zero = s.snapshot();
+    await s.step(good());
+    const pending = s.step(good());
+    s.reset();
+    const out = await pending;
+    expect(out.probs!.dims).toEqual([1, 8]);
+    expect(s.snapshot()).toEqual(zero);
+    // A step requested after the reset moves the state as usual.
+    await s.step(good());
+    expect(s.snapshot()).not.toEqual(zero);
+    await s.dispose();
+  });
+});

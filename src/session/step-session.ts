@@ -49,7 +49,11 @@ class SlotImpl implements Slot {
   readonly staging = new Map<string, Tensor>();
   /** Output buffers handed back from steps, reused. */
   readonly results: StepOutputs = {};
-  /** Bumped by reset/restore/setState/remove: a step in flight then does not write back state. */
+  /**
+   * Bumped by reset/restore/setState/remove. A step records the generation when it is requested and
+   * writes its new state back only if it is unchanged, so a reset() made while a step is queued or running
+   * is not undone by that step (its outputs are still returned).
+   */
   generation = 0;
   removed = false;
   /** Reused for every step of this slot (steps of a session run one batch at a time). */
@@ -270,8 +274,10 @@ class StepSessionImpl implements StepSession {
         return Promise.reject(this.asRxrnnError(e));
       }
     }
-    // The one-slot path skips stepMany's grouping: no maps, arrays or entries made per step.
-    return this.enqueue(() => this.runSolo(slot, input));
+    // The one-slot path skips stepMany's grouping: no maps, arrays or entries made per step. The slot's
+    // generation is taken now: a reset()/restore() called after this step was requested wins over it.
+    const generation = slot.generation;
+    return this.enqueue(() => this.runSolo(slot, input, generation));
   }
 
   /** Runs `task` after every step queued before it; `pending` counts what is queued or running. */
@@ -282,22 +288,22 @@ class StepSessionImpl implements StepSession {
     return run;
   }
 
-  private soloEntry(slot: SlotImpl, input: StepInput): Entry[] {
+  private soloEntry(slot: SlotImpl, input: StepInput, generation: number): Entry[] {
     this.live();
     if (this.slotMap.get(slot.id) !== slot) throw new InputError(`slot ${slot.id} does not belong to this session (removed, or another session's)`);
     this.checker.check(input, slot.checked);
-    slot.soloGroup[0]!.generation = slot.generation;
+    slot.soloGroup[0]!.generation = generation;
     return slot.soloGroup;
   }
 
   private runSoloSync(slot: SlotImpl, input: StepInput): StepOutputs {
-    this.runGroupSync(this.soloEntry(slot, input), slot.soloResult);
+    this.runGroupSync(this.soloEntry(slot, input, slot.generation), slot.soloResult);
     return slot.soloResult[0] as StepOutputs;
   }
 
-  private async runSolo(slot: SlotImpl, input: StepInput): Promise<StepOutputs> {
+  private async runSolo(slot: SlotImpl, input: StepInput, generation: number): Promise<StepOutputs> {
     try {
-      const group = this.soloEntry(slot, input);
+      const group = this.soloEntry(slot, input, generation);
       if (this.engine.runSync) this.runGroupSync(group, slot.soloResult);
       else await this.runGroup(group, slot.soloResult);
       return slot.soloResult[0] as StepOutputs;
@@ -313,10 +319,12 @@ class StepSessionImpl implements StepSession {
 
   stepMany(batch: readonly { slot: Slot; input: StepInput }[]): Promise<(StepOutputs | Error)[]> {
     // Steps run one batch at a time, in call order: a stream's state never sees two steps at once.
-    return this.enqueue(() => this.runBatch(batch));
+    // Generations are taken now, as in stepOne: a reset() after this call wins over it.
+    const generations = batch.map((b) => (b.slot instanceof SlotImpl ? b.slot.generation : -1));
+    return this.enqueue(() => this.runBatch(batch, generations));
   }
 
-  private async runBatch(batch: readonly { slot: Slot; input: StepInput }[]): Promise<(StepOutputs | Error)[]> {
+  private async runBatch(batch: readonly { slot: Slot; input: StepInput }[], generations: readonly number[]): Promise<(StepOutputs | Error)[]> {
     this.live();
     const results: (StepOutputs | Error)[] = new Array(batch.length);
     const groups = new Map<string, Entry[]>();
@@ -331,7 +339,7 @@ class StepSessionImpl implements StepSession {
         const key = this.plan.batchable ? checked.signature : `${checked.signature}@${slot.id}`;
         let g = groups.get(key);
         if (!g) groups.set(key, (g = []));
-        g.push({ slot, checked, index: i, generation: slot.generation });
+        g.push({ slot, checked, index: i, generation: generations[i]! });
       } catch (e) {
         results[i] = e instanceof Error ? e : new InputError(String(e));
       }
