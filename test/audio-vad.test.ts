@@ -78,7 +78,7 @@ describe('vadProbabilities', () => {
       x.set(ctx);
       x.set(at8k.subarray(i, i + 256), 32);
       const r = await s.run({ input: new ort.Tensor('float32', x, [1, 288]), state, sr });
-      state = r.stateN as ort.Tensor;
+      state = r.stateN as ort.TypedTensor<'float32'>;
       ctx = x.slice(256);
       expect(Math.abs(got[k]! - (r.output!.data as Float32Array)[0]!)).toBeLessThanOrEqual(1e-5);
     }

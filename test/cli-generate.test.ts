@@ -18,7 +18,7 @@ async function greedyReference(prompt: string[], n: number): Promise<string[]> {
   let probs: Float32Array = new Float32Array(0);
   const feed = async (id: number) => {
     const r = await s.run({ words: new ort.Tensor('float32', Float32Array.from([id]), [1, 1]), 'rnn/h_in': h });
-    h = r['rnn/h_out'] as ort.Tensor;
+    h = r['rnn/h_out'] as ort.TypedTensor<'float32'>;
     probs = r.next_word!.data as Float32Array;
   };
   for (const w of prompt) await feed(vocab.indexOf(w));

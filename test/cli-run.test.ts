@@ -59,7 +59,7 @@ async function ortReference(): Promise<number[][]> {
   const out: number[][] = [];
   for (const r of rows) {
     const o = await s.run({ x: new ort.Tensor('float32', Float32Array.from(r), [1, 1, 2]), h });
-    h = o.hn as ort.Tensor;
+    h = o.hn as ort.TypedTensor<'float32'>;
     out.push([...(h.data as Float32Array)]);
   }
   await s.release();

@@ -58,7 +58,7 @@ async function referenceProbabilities(samples: Float32Array): Promise<number[]> 
     x.set(chunk, 64);
     const r = await session.run({ input: new ort.Tensor('float32', x, [1, 576]), state, sr });
     out.push((r.output!.data as Float32Array)[0]!);
-    state = r.stateN as ort.Tensor;
+    state = r.stateN as ort.TypedTensor<'float32'>;
     context = x.slice(512);
   }
   await session.release();
