@@ -34,6 +34,10 @@ export abstract class RecurrentKernel implements Kernel {
   protected readonly D: number;
   /** Whether the gate outputs past `Y`, `Y_h` are wanted (per output index). */
   private readonly wanted: boolean[];
+  private readonly outs: (Tensor | undefined)[];
+  /** Output dims for the current shapes (made when a shape changes, not per run). */
+  private yDims: number[] = [];
+  private stateDims: number[] = [];
   /** Weights packed at plan time (all of W, R, B, P are constants), so runs skip packing. */
   private prepacked = false;
 
@@ -84,6 +88,7 @@ export abstract class RecurrentKernel implements Kernel {
   ) {
     this.D = attrs.numDirections;
     this.wanted = node.outputs.map((o) => o !== '');
+    this.outs = node.outputs.map(() => undefined);
   }
 
   /**
@@ -154,13 +159,12 @@ export abstract class RecurrentKernel implements Kernel {
     this.readSeqLens(inputs[IN_SEQ_LENS], T, B);
     const initH = inputs[IN_INITIAL_H];
     const initC = this.hasCell ? inputs[IN_INITIAL_C] : undefined;
-    const stateDims = layout1 ? [B, D, H] : [D, B, H];
+    const stateDims = this.stateDims;
     if (initH !== undefined) this.expectDims(initH, 'initial_h', stateDims);
     if (initC !== undefined) this.expectDims(initC, 'initial_c', stateDims);
 
     // Outputs.
-    const yDims = layout1 ? [B, T, D, H] : [T, D, B, H];
-    const Y = this.wanted[0] ? ctx.output(0, 'float32', yDims) : undefined;
+    const Y = this.wanted[0] ? ctx.output(0, 'float32', this.yDims) : undefined;
     const Yh = this.wanted[1] ? ctx.output(1, 'float32', stateDims) : undefined;
     const Yc = this.hasCell && this.wanted[2] ? ctx.output(2, 'float32', stateDims) : undefined;
     let maxLen = 0;
@@ -194,7 +198,9 @@ export abstract class RecurrentKernel implements Kernel {
       if (Yh !== undefined) this.storeState(d, Yh.data, this.h);
       if (Yc !== undefined) this.storeState(d, Yc.data, this.c);
     }
-    const out: (Tensor | undefined)[] = this.node.outputs.map(() => undefined);
+    // One array reused run after run: the plan reads the entries right away.
+    const out = this.outs;
+    out.fill(undefined);
     if (Y !== undefined) out[0] = Y;
     if (Yh !== undefined) out[1] = Yh;
     if (Yc !== undefined) out[2] = Yc;
@@ -202,11 +208,6 @@ export abstract class RecurrentKernel implements Kernel {
   }
 
   // ---- step-loop helpers for subclasses -------------------------------------------------------------
-
-  /** Row `b`'s time index at iteration `s` (reverse runs from the row's own last valid step). */
-  protected timeOf(b: number, s: number, reverse: boolean): number {
-    return reverse ? this.lens[b]! - 1 - s : s;
-  }
 
   /**
    * Copies columns [col, col+span) of each active row's projection for iteration `s` into the gate rows:
@@ -223,12 +224,6 @@ export abstract class RecurrentKernel implements Kernel {
       const src = this.p + (layout1 ? b * T + t : t * B + b) * GW + col;
       m.copyWithin(this.g + b * gStride + dstCol, src, src + span);
     }
-  }
-
-  /** Offset of row `b`'s projection row for iteration `s` (valid only while `s < lens[b]`). */
-  protected projRow(b: number, s: number, reverse: boolean): number {
-    const t = reverse ? this.lens[b]! - 1 - s : s;
-    return this.p + (this.attrs.layout === 1 ? b * this.T + t : t * this.B + b) * this.GW;
   }
 
   /** Writes row `b`'s hidden state into Y at its time index for iteration `s`, direction `d`. */
@@ -363,6 +358,9 @@ export abstract class RecurrentKernel implements Kernel {
     if (T === this.T && B === this.B) return;
     this.T = T;
     this.B = B;
+    const { D } = this;
+    this.yDims = this.attrs.layout === 1 ? [B, T, D, this.H] : [T, D, B, this.H];
+    this.stateDims = this.attrs.layout === 1 ? [B, D, this.H] : [D, B, this.H];
     const { H, GW, I } = this;
     let o = this.staticEnd;
     this.x = o;
