@@ -132,7 +132,7 @@ export function patchLength(g: ConvGeometry): number {
  * group takes its dot product with its weight row, which ONNX's [M, C/group, kH, kW] layout already
  * stores contiguously in the same (c, kh, kw) order. Long contiguous dot products keep the inner loop
  * tight even when outputs are short (Silero's convolutions produce 4-9 positions from 129-384 taps).
- * Sums run in float64 with four partial accumulators and round once into `y`.
+ * Sums run in float64 and round once into `y`.
  */
 export function conv2d(g: ConvGeometry, x: FloatArray, w: FloatArray, bias: FloatArray | undefined, y: FloatArray, patch: Float64Array): void {
   const cPerGroup = g.inChannels / g.group;
@@ -141,7 +141,6 @@ export function conv2d(g: ConvGeometry, x: FloatArray, w: FloatArray, bias: Floa
   const inPlane = inH * inW;
   const outPlane = outH * outW;
   const len = cPerGroup * kH * kW;
-  const len4 = len - (len % 4);
   for (let n = 0; n < g.batch; n++) {
     for (let grp = 0; grp < g.group; grp++) {
       const xGroup = (n * g.inChannels + grp * cPerGroup) * inPlane;
@@ -161,22 +160,39 @@ export function conv2d(g: ConvGeometry, x: FloatArray, w: FloatArray, bias: Floa
             }
           }
           const p = oh * outW + ow;
-          for (let mi = 0; mi < mPerGroup; mi++) {
+          const yBase = (n * g.outChannels + grp * mPerGroup) * outPlane + p;
+          let mi = 0;
+          // Four output channels at a time share each patch load (register blocking); one sum per channel
+          // in tap order, in float64.
+          for (; mi + 4 <= mPerGroup; mi += 4) {
             const m = grp * mPerGroup + mi;
-            const wRow = m * len;
+            const r0 = m * len;
+            const r1 = r0 + len;
+            const r2 = r1 + len;
+            const r3 = r2 + len;
             let s0 = 0;
             let s1 = 0;
             let s2 = 0;
             let s3 = 0;
-            let k = 0;
-            for (; k < len4; k += 4) {
-              s0 += w[wRow + k]! * patch[k]!;
-              s1 += w[wRow + k + 1]! * patch[k + 1]!;
-              s2 += w[wRow + k + 2]! * patch[k + 2]!;
-              s3 += w[wRow + k + 3]! * patch[k + 3]!;
+            for (let k = 0; k < len; k++) {
+              const v = patch[k]!;
+              s0 += w[r0 + k]! * v;
+              s1 += w[r1 + k]! * v;
+              s2 += w[r2 + k]! * v;
+              s3 += w[r3 + k]! * v;
             }
-            for (; k < len; k++) s0 += w[wRow + k]! * patch[k]!;
-            y[(n * g.outChannels + m) * outPlane + p] = (bias ? bias[m]! : 0) + (s0 + s1 + (s2 + s3));
+            const yo = yBase + mi * outPlane;
+            y[yo] = (bias ? bias[m]! : 0) + s0;
+            y[yo + outPlane] = (bias ? bias[m + 1]! : 0) + s1;
+            y[yo + 2 * outPlane] = (bias ? bias[m + 2]! : 0) + s2;
+            y[yo + 3 * outPlane] = (bias ? bias[m + 3]! : 0) + s3;
+          }
+          for (; mi < mPerGroup; mi++) {
+            const m = grp * mPerGroup + mi;
+            const r0 = m * len;
+            let s0 = 0;
+            for (let k = 0; k < len; k++) s0 += w[r0 + k]! * patch[k]!;
+            y[yBase + mi * outPlane] = (bias ? bias[m]! : 0) + s0;
           }
         }
       }
