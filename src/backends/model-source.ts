@@ -1,7 +1,8 @@
 /**
  * Turning a {@link ModelSource} (bytes, a file path, or IR) into what a backend needs: onnxruntime takes
- * bytes, the built-in executor takes IR. Paths only work in Node; the Node file reader is imported
- * dynamically, behind a runtime check, so the browser bundle never pulls in `fs`.
+ * bytes, the built-in executor takes IR. A string is a file path in Node and a URL (fetched) elsewhere;
+ * Node's file modules are imported dynamically, behind a runtime check, so the browser bundle never
+ * pulls in `fs`.
  */
 import type { Model } from '../ir/graph.js';
 import { ModelLoadError } from '../errors.js';
@@ -25,6 +26,18 @@ async function importNodeOnly<T>(specifier: string): Promise<T> {
   return (await import(/* @vite-ignore */ specifier)) as T;
 }
 
+/** Fetches a model by URL (browsers and workers, where a string source is a URL, not a path). */
+async function fetchBytes(url: string): Promise<Uint8Array> {
+  let res: Response;
+  try {
+    res = await fetch(url);
+  } catch (e) {
+    throw new ModelLoadError(`cannot fetch model '${url}': ${(e as Error).message}`, { cause: e });
+  }
+  if (!res.ok) throw new ModelLoadError(`cannot fetch model '${url}': HTTP ${res.status} ${res.statusText}`);
+  return new Uint8Array(await res.arrayBuffer());
+}
+
 /** Reads a model file (Node only) as bytes. */
 export async function readFileBytes(path: string): Promise<Uint8Array> {
   const fs = await importNodeOnly<{ readFile(p: string): Promise<Uint8Array> }>('node:fs/promises');
@@ -40,7 +53,7 @@ export async function readFileBytes(path: string): Promise<Uint8Array> {
 export async function sourceToBytes(source: ModelSource): Promise<Uint8Array> {
   if (source instanceof Uint8Array) return source;
   if (source instanceof ArrayBuffer) return new Uint8Array(source);
-  if (typeof source === 'string') return readFileBytes(source);
+  if (typeof source === 'string') return isNodeRuntime() ? readFileBytes(source) : fetchBytes(source);
   return writeModel(source);
 }
 
@@ -49,6 +62,7 @@ export async function sourceToBytes(source: ModelSource): Promise<Uint8Array> {
  */
 export async function sourceToModel(source: ModelSource, options?: { maxTensorBytes?: number }): Promise<Model> {
   if (isModelIR(source)) return source;
+  if (typeof source === 'string' && !isNodeRuntime()) return readModel(await fetchBytes(source), options);
   if (typeof source === 'string') {
     const bytes = await readFileBytes(source);
     const fs = await importNodeOnly<{ readFileSync(p: string): Uint8Array }>('node:fs');
