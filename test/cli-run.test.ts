@@ -17,7 +17,7 @@ import { encodeWav } from '../src/audio/wav-encode.js';
 import { GraphBuilder } from '../src/onnx/build.js';
 import { writeModel } from '../src/onnx/write.js';
 import { tensor } from '../src/tensor.js';
-import { cli, spawnCli } from './cli-harness.js';
+import { cli, ROOT, spawnCli } from './cli-harness.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'rxrnn-cli-run-'));
 
@@ -111,6 +111,17 @@ describe('rxrnn run', () => {
     expect(r.status, r.stderr).toBe(0);
     // Frames [1,2] [3,4] [5,6] [7,0] (/16; the last zero-padded), summed.
     expect(parse(r.stdout).map((l) => l.outputs.hn)).toEqual([[1, 2], [4, 6], [9, 12], [16, 12]].map((p) => p.map((v) => v / 16)));
+  });
+
+  it('streams a real audio model: Silero VAD v5 with its card gives the same probabilities as rxrnn vad', async () => {
+    const model = join(ROOT, 'node_modules/@ricky0123/vad-web/dist/silero_vad_v5.onnx');
+    const wav = join(ROOT, 'examples/data/speech.wav');
+    const card = join(ROOT, 'models/silero-vad/v5.card.json');
+    const r = await cli(['run', model, '--card', card, '--input', wav, '--backend', 'ort-node']);
+    expect(r.status, r.stderr).toBe(0);
+    const steps = parse(r.stdout).map((l) => l.outputs.output![0]!);
+    const vad = JSON.parse((await cli(['vad', wav, '--json', '--backend', 'ort-node'])).stdout) as { probabilities: number[] };
+    expect(steps).toEqual(vad.probabilities);
   });
 
   it('stops with a one-line error naming a bad row', async () => {
