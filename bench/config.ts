@@ -46,14 +46,11 @@ export const FULL: BenchConfig = {
 
 export const QUICK: BenchConfig = {
   quick: true,
-  sizes: [
-    [16, 32],
-    [64, 64],
-  ],
+  sizes: [[16, 32]],
   latency: { warmupMs: 10, measureMs: 25, minSamples: 3 },
   ortWebFirstWarmupMs: 100,
-  streamSize: [64, 64],
-  streams: [64],
+  streamSize: [16, 32],
+  streams: [8],
   batched: { warmupMs: 10, measureMs: 25, minSamples: 3 },
   silero: { warmupMs: 10, measureMs: 25, minSamples: 3 },
   operator: { blocks: 10, stepsPerBlock: 16, warmupSteps: 50 },
