@@ -5,8 +5,9 @@
  *   npx tsx scripts/recurrent-microbench.ts [--quick] [--sizes 16x32,64x64] [--batches 1,64] [--json FILE]
  *
  * Engines: `builtin` (createExecutor, WebAssembly SIMD product), `builtin-js` (createExecutor, plain JS
- * product), `ort-node-1t` (InferenceSession, intraOpNumThreads 1). Each row reports the median time per
- * step call in µs over many timed batches after a warm-up, and per stream-step for batch > 1.
+ * product), `ort-node-1t` (InferenceSession, intraOpNumThreads 1). Each row reports the median (and the
+ * minimum) time per step call in µs over many timed batches after a warm-up, the engines interleaved, and
+ * the median per stream-step for batch > 1.
  */
 import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -27,6 +28,8 @@ interface Row {
   hidden: number;
   batch: number;
   medianUs: number;
+  /** The fastest timed batch: what the step costs on an idle machine, for comparison on a busy one. */
+  minUs: number;
   perStreamStepUs: number;
 }
 
@@ -39,7 +42,7 @@ const quick = args.includes('--quick');
 const sizes = (opt('--sizes') ?? '16x32,64x64,128x128,256x256,512x512').split(',').map((s) => s.split('x').map(Number) as [number, number]);
 const batches = (opt('--batches') ?? '1,64').split(',').map(Number);
 /** Seconds of timing per (engine, model, size, batch), after warm-up. */
-const BUDGET_S = quick ? 0.05 : 0.6;
+const BUDGET_S = quick ? 0.05 : 0.5;
 
 function stepModel(cell: Cell, I: number, H: number, B: number): Model {
   const G = cell === 'lstm' ? 4 : 3;
@@ -67,31 +70,51 @@ function stepModel(cell: Cell, I: number, H: number, B: number): Model {
   return b.build();
 }
 
-/** Median of per-call times (µs) measured in batches of `reps` calls until the budget is spent. */
-async function time(call: () => void | Promise<void>, isAsync: boolean): Promise<number> {
-  // Calibrate reps so one batch takes ~2 ms, warm up ~0.15 s.
-  const warmEnd = performance.now() + (quick ? 30 : 150);
-  let n = 0;
-  while (performance.now() < warmEnd) {
-    if (isAsync) await call();
-    else call();
-    n++;
-  }
-  const perCall = (quick ? 30 : 150) / n;
-  const reps = Math.max(1, Math.round(2 / perCall));
-  const samples: number[] = [];
-  const end = performance.now() + BUDGET_S * 1000;
-  while (performance.now() < end || samples.length < 5) {
-    const t0 = performance.now();
-    if (isAsync) for (let i = 0; i < reps; i++) await call();
-    else for (let i = 0; i < reps; i++) call();
-    samples.push(((performance.now() - t0) * 1000) / reps);
-  }
-  samples.sort((a, b) => a - b);
-  return samples[samples.length >> 1]!;
+interface Engine {
+  name: string;
+  /** One step with the state carried. */
+  step: () => void | Promise<void>;
+  isAsync: boolean;
+  dispose: () => Promise<void> | void;
 }
 
-async function benchBuiltin(model: Model, cell: Cell, I: number, H: number, B: number, impl: 'wasm' | 'js'): Promise<number> {
+/**
+ * Times several engines on one configuration, interleaved: rounds of short timed batches, each engine in
+ * turn, so a busy machine slows every engine alike instead of whichever ran during a burst. Returns the
+ * median and the minimum per-call time (µs) of each engine's batches.
+ */
+async function timeInterleaved(engines: Engine[]): Promise<{ median: number; min: number }[]> {
+  const reps: number[] = [];
+  for (const e of engines) {
+    // Warm up (JIT, wasm tier-up, onnxruntime's first runs) and calibrate ~1 ms batches.
+    const warmMs = quick ? 30 : 150;
+    const t0 = performance.now();
+    let n = 0;
+    while (performance.now() - t0 < warmMs) {
+      if (e.isAsync) await e.step();
+      else e.step();
+      n++;
+    }
+    reps.push(Math.max(1, Math.round(n / warmMs)));
+  }
+  const samples: number[][] = engines.map(() => []);
+  const end = performance.now() + BUDGET_S * 1000 * engines.length;
+  while (performance.now() < end || samples[0]!.length < 9) {
+    for (const [i, e] of engines.entries()) {
+      const r = reps[i]!;
+      const t0 = performance.now();
+      if (e.isAsync) for (let k = 0; k < r; k++) await e.step();
+      else for (let k = 0; k < r; k++) e.step();
+      samples[i]!.push(((performance.now() - t0) * 1000) / r);
+    }
+  }
+  return samples.map((xs) => {
+    xs.sort((a, b) => a - b);
+    return { median: xs[xs.length >> 1]!, min: xs[0]! };
+  });
+}
+
+function builtinEngine(model: Model, cell: Cell, I: number, H: number, B: number, impl: 'wasm' | 'js'): Engine {
   setRecurrentMatmulImpl(impl);
   const exec = createExecutor(model);
   setRecurrentMatmulImpl('auto');
@@ -99,27 +122,33 @@ async function benchBuiltin(model: Model, cell: Cell, I: number, H: number, B: n
   const h = tensor('float32', [1, B, H]);
   const c = tensor('float32', [1, B, H]);
   const feeds: Record<string, Tensor> = cell === 'lstm' ? { X: x, h, c } : { X: x, h };
-  const us = await time(() => {
-    const out = exec.run(feeds);
-    // Carry the state: copy it into the feed buffers (what a step session does).
-    (h.data as Float32Array).set(out.hn!.data as Float32Array);
-    if (cell === 'lstm') (c.data as Float32Array).set(out.cn!.data as Float32Array);
-  }, false);
-  exec.dispose();
-  return us;
+  return {
+    name: impl === 'wasm' ? 'builtin' : 'builtin-js',
+    isAsync: false,
+    step: () => {
+      const out = exec.run(feeds);
+      // Carry the state: copy it into the feed buffers (what a step session does).
+      (h.data as Float32Array).set(out.hn!.data as Float32Array);
+      if (cell === 'lstm') (c.data as Float32Array).set(out.cn!.data as Float32Array);
+    },
+    dispose: () => exec.dispose(),
+  };
 }
 
-async function benchOrt(model: Model, cell: Cell, I: number, H: number, B: number): Promise<number> {
+async function ortEngine(model: Model, cell: Cell, I: number, H: number, B: number): Promise<Engine> {
   const session = await ort.InferenceSession.create(writeModel(model), { intraOpNumThreads: 1, interOpNumThreads: 1 });
   const x = new ort.Tensor('float32', Float32Array.from({ length: B * I }, (_, i) => Math.sin(i)), [1, B, I]);
   let feeds: Record<string, ort.Tensor> = { X: x, h: new ort.Tensor('float32', new Float32Array(B * H), [1, B, H]) };
   if (cell === 'lstm') feeds.c = new ort.Tensor('float32', new Float32Array(B * H), [1, B, H]);
-  const us = await time(async () => {
-    const out = await session.run(feeds);
-    feeds = cell === 'lstm' ? { X: x, h: out.hn!, c: out.cn! } : { X: x, h: out.hn! };
-  }, true);
-  await session.release();
-  return us;
+  return {
+    name: 'ort-node-1t',
+    isAsync: true,
+    step: async () => {
+      const out = await session.run(feeds);
+      feeds = cell === 'lstm' ? { X: x, h: out.hn!, c: out.cn! } : { X: x, h: out.hn! };
+    },
+    dispose: () => session.release(),
+  };
 }
 
 async function main(): Promise<void> {
@@ -127,23 +156,25 @@ async function main(): Promise<void> {
   const print = (r: Row) =>
     console.log(
       `${r.model.padEnd(5)} ${`${r.input}x${r.hidden}`.padEnd(8)} b=${String(r.batch).padEnd(3)} ${r.engine.padEnd(12)} ` +
-        `${r.medianUs.toFixed(2).padStart(9)} µs/step  ${r.perStreamStepUs.toFixed(3).padStart(9)} µs/stream-step`,
+        `median ${r.medianUs.toFixed(2).padStart(9)} µs/step (min ${r.minUs.toFixed(2).padStart(9)})  ${r.perStreamStepUs.toFixed(3).padStart(9)} µs/stream-step`,
     );
   console.log(`cpu: ${cpus()[0]?.model} × ${cpus().length}, node ${process.version}`);
   for (const cell of ['lstm', 'gru'] as const) {
     for (const [I, H] of sizes) {
       for (const B of batches) {
         const model = stepModel(cell, I, H, B);
-        const engines: [string, () => Promise<number>][] = [
-          ['builtin', () => benchBuiltin(model, cell, I, H, B, 'wasm')],
-          ['builtin-js', () => benchBuiltin(model, cell, I, H, B, 'js')],
-          ['ort-node-1t', () => benchOrt(model, cell, I, H, B)],
+        const engines = [
+          builtinEngine(model, cell, I, H, B, 'wasm'),
+          builtinEngine(model, cell, I, H, B, 'js'),
+          await ortEngine(model, cell, I, H, B),
         ];
-        for (const [engine, run] of engines) {
-          const us = await run();
-          const row = { engine, model: cell, input: I, hidden: H, batch: B, medianUs: us, perStreamStepUs: us / B };
+        const times = await timeInterleaved(engines);
+        for (const [i, e] of engines.entries()) {
+          const { median, min } = times[i]!;
+          const row = { engine: e.name, model: cell, input: I, hidden: H, batch: B, medianUs: median, minUs: min, perStreamStepUs: median / B };
           rows.push(row);
           print(row);
+          await e.dispose();
         }
       }
     }
