@@ -295,8 +295,12 @@ function clipKernel(sinceVersion: number, untilVersion: number | undefined): Ker
     create(init) {
       const what = describeNode(init.node);
       const fromAttrs = init.opset < 11;
-      const attrMin = fromAttrs ? attrFloat(init.node, 'min', -3.4028234663852886e38) : undefined;
-      const attrMax = fromAttrs ? attrFloat(init.node, 'max', 3.4028234663852886e38) : undefined;
+      // Bounds live in a Float64Array so the loop reads them as raw doubles: a bound held as a tagged value
+      // (number | undefined) would make V8 keep the loop variable tagged and box every element it reads.
+      const bounds = new Float64Array([
+        fromAttrs ? attrFloat(init.node, 'min', -3.4028234663852886e38) : -Infinity,
+        fromAttrs ? attrFloat(init.node, 'max', 3.4028234663852886e38) : Infinity,
+      ]);
       const result: (Tensor | undefined)[] = [undefined];
       const checkBound = (t: Tensor | undefined, name: string, dtype: DType): void => {
         if (t === undefined) return;
@@ -315,9 +319,11 @@ function clipKernel(sinceVersion: number, untilVersion: number | undefined): Ker
           if (isBigIntDType(x.dtype)) {
             clipBig(x.data as BigInt64Array, out.data as BigInt64Array, minT?.data[0] as bigint | undefined, maxT?.data[0] as bigint | undefined);
           } else {
-            // Absent bounds become infinities, so the loop has plain number locals (no boxing per run).
-            const lo: number = fromAttrs ? attrMin! : minT === undefined ? -Infinity : (minT.data[0] as number);
-            const hi: number = fromAttrs ? attrMax! : maxT === undefined ? Infinity : (maxT.data[0] as number);
+            // Absent bounds stay infinities.
+            if (minT !== undefined) bounds[0] = minT.data[0] as number;
+            if (maxT !== undefined) bounds[1] = maxT.data[0] as number;
+            const lo = bounds[0]!;
+            const hi = bounds[1]!;
             // inline rather than a helper call: passing the doubles as arguments would box them
             const xd = x.data as Float32Array;
             const od = out.data as Float32Array;

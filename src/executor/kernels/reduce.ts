@@ -27,6 +27,20 @@ function lowHalves(out: BigInt64Array): Int32Array | undefined {
   return v;
 }
 
+/**
+ * Element i of an int64 tensor as a number, without creating a BigInt when it fits in 32 bits (axes, k):
+ * reading a BigInt64Array element allocates a BigInt on the heap.
+ */
+function smallInt64(data: BigInt64Array, i: number): number {
+  const h = lowHalves(data);
+  if (h !== undefined) {
+    const lo = h[2 * i]!;
+    const hi = h[2 * i + 1]!;
+    if ((hi === 0 && lo >= 0) || (hi === -1 && lo < 0)) return lo;
+  }
+  return Number(data[i]!);
+}
+
 function setIndex(out: BigInt64Array, halves: Int32Array | undefined, i: number, index: number): void {
   if (halves === undefined) out[i] = BigInt(index);
   else {
@@ -42,11 +56,11 @@ function setIndex(out: BigInt64Array, halves: Int32Array | undefined, i: number,
 const AXES_INPUT_SINCE: Record<ReduceOp, number> = { sum: 13, mean: 18, max: 18, min: 18, prod: 18 };
 
 /** Normalises axes against `rank` (negative counts from the end), rejecting out-of-range and repeats. */
-function normaliseAxes(axes: ArrayLike<number | bigint>, rank: number, what: string, into: boolean[]): void {
+function normaliseAxes(axes: BigInt64Array | readonly number[], rank: number, what: string, into: boolean[]): void {
   into.length = rank;
   for (let i = 0; i < rank; i++) into[i] = false;
   for (let i = 0; i < axes.length; i++) {
-    const raw = Number(axes[i]!);
+    const raw = axes instanceof BigInt64Array ? smallInt64(axes, i) : axes[i]!;
     const ax = raw < 0 ? raw + rank : raw;
     if (!Number.isInteger(ax) || ax < 0 || ax >= rank) throw new KernelError(`${what}: axis ${raw} is out of range for rank ${rank}`);
     if (into[ax]) throw new KernelError(`${what}: axis ${raw} is listed twice`);
@@ -75,7 +89,7 @@ function reduceKernel(opType: string, op: ReduceOp): KernelDef {
           const rank = x.dims.length;
           const axesT = fromInput ? inputs[1] : undefined;
           if (axesT !== undefined && axesT.dtype !== 'int64') throw new KernelError(`${what}: axes must be int64, got ${axesT.dtype}`);
-          const axes: ArrayLike<number | bigint> | undefined = fromInput ? axesT?.data as BigInt64Array | undefined : attrAxes;
+          const axes: BigInt64Array | readonly number[] | undefined = fromInput ? (axesT?.data as BigInt64Array | undefined) : attrAxes;
           if (axes === undefined || axes.length === 0) {
             if (noopEmpty) {
               result[0] = x; // identity, as the operator text says for noop_with_empty_axes
@@ -217,7 +231,7 @@ const topK: KernelDef = {
           if (kt === undefined || kt.dtype !== 'int64' || kt.data.length !== 1) {
             throw new KernelError(`${what}: K must be an int64 tensor of one element, got ${kt ? `${kt.dtype} ${shapeToString(kt.dims)}` : 'nothing'}`);
           }
-          k = Number(kt.data[0]!);
+          k = smallInt64(kt.data as BigInt64Array, 0);
         }
         const rank = x.dims.length;
         const axis = axisAttr < 0 ? axisAttr + rank : axisAttr;
