@@ -7,12 +7,12 @@
 import { loadEngine } from '../backends/index.js';
 import type { BackendName, Engine, EngineOptions, ModelSource } from '../backends/backend.js';
 import { sourceToModel } from '../backends/model-source.js';
-import { BackendError, BindingError, InputError, RxrnnError, SnapshotError } from '../errors.js';
+import { BackendError, BindingError, InputError, RxrnnError } from '../errors.js';
 import { allocData, sizeOf, type DType, type Tensor, type TypedArray } from '../tensor.js';
-import { decodeBase64, encodeBase64 } from './base64.js';
 import { planSession, type SessionPlan } from './bindings.js';
 import { validateCard, type ModelCard } from './card.js';
 import { copyValues, FeedChecker, type CheckedStep } from './feeds.js';
+import { SlotImpl, type Entry, type SlotHost } from './slot.js';
 import { modelFingerprint } from './fingerprint.js';
 import { blocks, stackInto, unstackFrom } from './stack.js';
 import type { Slot, Snapshot, StepInput, StepOutputs, StepSession, StepSessionInfo, StepSessionStats } from './types.js';
@@ -32,142 +32,6 @@ interface RunBuffers {
   feeds: Record<string, Tensor>;
 }
 
-/** One slot's part in a run: its validated input, where its result goes, its generation at run time. */
-interface Entry {
-  slot: SlotImpl;
-  checked: CheckedStep;
-  index: number;
-  generation: number;
-}
-
-class SlotImpl implements Slot {
-  /** Per-stream state by state-input name. */
-  readonly state = new Map<string, Tensor>();
-  /** Carried context by step-input name (card `context`). */
-  readonly context = new Map<string, TypedArray>();
-  /** Per-stream staging of each step input ([context | frame]); doubles as the feed when stepped alone. */
-  readonly staging = new Map<string, Tensor>();
-  /** Output buffers handed back from steps, reused. */
-  readonly results: StepOutputs = {};
-  /**
-   * Bumped by reset/restore/setState/remove. A step records the generation when it is requested and
-   * writes its new state back only if it is unchanged, so a reset() made while a step is queued or running
-   * is not undone by that step (its outputs are still returned).
-   */
-  generation = 0;
-  removed = false;
-  /** Reused for every step of this slot (steps of a session run one batch at a time). */
-  readonly checked: CheckedStep;
-  readonly soloGroup: Entry[];
-  readonly soloResult: (StepOutputs | Error)[] = [new Error('unset')];
-
-  constructor(
-    readonly id: number,
-    private readonly session: StepSessionImpl,
-  ) {
-    for (const b of session.plan.bindings) this.state.set(b.input, { dtype: b.dtype, dims: b.dims, data: session.alloc(b.dtype, sizeOf(b.dims)) });
-    for (const s of session.plan.stepInputs) if (s.context > 0) this.context.set(s.name, session.alloc(s.dtype, s.context));
-    this.checked = session.checker.scratch();
-    this.soloGroup = [{ slot: this, checked: this.checked, index: 0, generation: 0 }];
-  }
-
-  step(input: StepInput): Promise<StepOutputs> {
-    return this.session.stepOne(this, input);
-  }
-
-  reset(): void {
-    this.live();
-    for (const t of this.state.values()) t.data.fill(0 as never);
-    for (const c of this.context.values()) c.fill(0 as never);
-    this.generation++;
-  }
-
-  snapshot(): Snapshot {
-    this.live();
-    const state: Snapshot['state'] = {};
-    for (const [name, t] of this.state) state[name] = { dtype: t.dtype, dims: [...t.dims], data: encodeBase64(t.data) };
-    const snap: Snapshot = { format: 'rxrnn-snapshot', version: 1, model: this.session.fingerprint, state };
-    if (this.context.size) {
-      snap.context = {};
-      for (const [name, c] of this.context) {
-        const dtype = this.session.plan.stepInputs.find((s) => s.name === name)!.dtype;
-        snap.context[name] = { dtype, dims: [c.length], data: encodeBase64(c) };
-      }
-    }
-    return snap;
-  }
-
-  restore(snapshot: Snapshot): void {
-    this.live();
-    const s = snapshot as Partial<Snapshot> | null;
-    if (!s || s.format !== 'rxrnn-snapshot' || s.version !== 1) {
-      throw new SnapshotError(`not an rxrnn snapshot (expected format 'rxrnn-snapshot' version 1, got ${JSON.stringify({ format: s?.format, version: s?.version })})`);
-    }
-    if (s.model !== this.session.fingerprint) {
-      throw new SnapshotError(`the snapshot was taken on another model (${String(s.model)}); this session runs ${this.session.fingerprint}`);
-    }
-    // Decode everything first: a bad entry must not leave the slot half restored.
-    const decoded = new Map<string, TypedArray>();
-    const want = [...this.state.keys()];
-    const got = Object.keys(s.state ?? {});
-    if (got.length !== want.length || got.some((g) => !this.state.has(g))) {
-      throw new SnapshotError(`snapshot state holds ${got.join(', ') || 'nothing'}; this model's state is ${want.join(', ')}`);
-    }
-    for (const [name, t] of this.state) {
-      const e = s.state![name]!;
-      if (e.dtype !== t.dtype || !sameDims(e.dims, t.dims)) {
-        throw new SnapshotError(`snapshot state '${name}' is ${e.dtype} [${e.dims?.join(', ')}], expected ${t.dtype} [${t.dims.join(', ')}]`);
-      }
-      const data = decodeBase64(e.data, t.dtype, t.data.length);
-      if (!data) throw new SnapshotError(`snapshot state '${name}' is not ${t.data.length} base64-encoded ${t.dtype} values`);
-      decoded.set(name, data);
-    }
-    const ctxDecoded = new Map<string, TypedArray>();
-    for (const [name, c] of this.context) {
-      const e = s.context?.[name];
-      const dtype = this.session.plan.stepInputs.find((p) => p.name === name)!.dtype;
-      const data = e && e.dtype === dtype ? decodeBase64(e.data, dtype, c.length) : undefined;
-      if (!data) throw new SnapshotError(`snapshot lacks a valid context for input '${name}' (${c.length} ${dtype} values)`);
-      ctxDecoded.set(name, data);
-    }
-    for (const [name, data] of decoded) (this.state.get(name)!.data as Float32Array).set(data as Float32Array);
-    for (const [name, data] of ctxDecoded) (this.context.get(name) as Float32Array).set(data as Float32Array);
-    this.generation++;
-  }
-
-  getState(input: string): Tensor {
-    this.live();
-    const t = this.state.get(input);
-    if (!t) throw new InputError(`no state '${input}'; this model's state is ${[...this.state.keys()].join(', ') || 'empty'}`);
-    return { dtype: t.dtype, dims: [...t.dims], data: t.data.slice() as Tensor['data'] };
-  }
-
-  setState(input: string, value: Tensor | Float32Array | readonly number[]): void {
-    this.live();
-    const t = this.state.get(input);
-    if (!t) throw new InputError(`no state '${input}'; this model's state is ${[...this.state.keys()].join(', ') || 'empty'}`);
-    const values = 'dtype' in value ? value : null;
-    if (values && values.dtype !== t.dtype) throw new InputError(`state '${input}' is ${t.dtype}, got a ${values.dtype} tensor`);
-    if (!values && value instanceof Float32Array && t.dtype !== 'float32') throw new InputError(`state '${input}' is ${t.dtype}, got a Float32Array`);
-    const data = values ? values.data : (value as Float32Array | readonly number[]);
-    if (data.length !== t.data.length) throw new InputError(`state '${input}' holds ${t.data.length} values [${t.dims.join(', ')}], got ${data.length}`);
-    for (let i = 0; i < data.length; i++) {
-      const x = data[i];
-      if (typeof x === 'number' && x - x !== 0) throw new InputError(`state '${input}' value ${i} is ${x}; expected finite numbers`);
-    }
-    copyValues(t.data, 0, data as TypedArray, t.dtype);
-    this.generation++;
-  }
-
-  remove(): void {
-    this.session.removeSlot(this);
-  }
-
-  private live(): void {
-    if (this.removed) throw new InputError(`slot ${this.id} was removed`);
-  }
-}
-
 /** Whether `dims` is `stream` with `n` on the batch axis. */
 function isStacked(dims: readonly number[], stream: readonly number[], axis: number, n: number): boolean {
   if (dims.length !== stream.length) return false;
@@ -179,7 +43,7 @@ function sameDims(a: readonly number[] | undefined, b: readonly number[]): boole
   return !!a && a.length === b.length && a.every((d, i) => d === b[i]);
 }
 
-class StepSessionImpl implements StepSession {
+class StepSessionImpl implements StepSession, SlotHost {
   readonly info: StepSessionInfo;
   readonly defaultSlot: SlotImpl;
   readonly stats: StepSessionStats = { runs: 0, bufferAllocations: 0 };
@@ -387,7 +251,7 @@ class StepSessionImpl implements StepSession {
           slot.staging.set(f.plan.name, st);
         }
         const c = f.plan.context;
-        if (c > 0) copyValues(st.data, 0, slot.context.get(f.plan.name)!, f.plan.dtype);
+        if (c > 0) copyValues(st.data, 0, slot.context.get(f.plan.name)!.data, f.plan.dtype);
         copyValues(st.data, c, f.values, f.plan.dtype);
       }
     }
@@ -427,7 +291,7 @@ class StepSessionImpl implements StepSession {
           const c = f.plan.context;
           if (c === 0) continue;
           const st = slot.staging.get(f.plan.name)!.data;
-          const ctx = slot.context.get(f.plan.name)! as Float32Array;
+          const ctx = slot.context.get(f.plan.name)!.data as Float32Array;
           const len = st.length;
           for (let k = 0; k < c; k++) ctx[k] = (st as Float32Array)[len - c + k]!;
         }
