@@ -39,7 +39,7 @@ export const FULL: BenchConfig = {
   streams: [64, 256],
   batched: { warmupMs: 300, measureMs: 1500, minSamples: 20 },
   silero: { warmupMs: 500, measureMs: 2500, minSamples: 50 },
-  operator: { blocks: 400, stepsPerBlock: 64, warmupSteps: 5000 },
+  operator: { blocks: 200, stepsPerBlock: 128, warmupSteps: 5000 },
   memorySteps: 100_000,
   checkSteps: 16,
 };
@@ -53,7 +53,7 @@ export const QUICK: BenchConfig = {
   streams: [8],
   batched: { warmupMs: 10, measureMs: 25, minSamples: 3 },
   silero: { warmupMs: 10, measureMs: 25, minSamples: 3 },
-  operator: { blocks: 10, stepsPerBlock: 16, warmupSteps: 50 },
+  operator: { blocks: 8, stepsPerBlock: 32, warmupSteps: 64 },
   memorySteps: 5_000,
   checkSteps: 8,
 };
