@@ -34,6 +34,7 @@ export { decodeWav, type DecodedAudio } from './audio/wav.js';
 export { encodeWav, type WavEncoding } from './audio/wav-encode.js';
 export { downmix } from './audio/downmix.js';
 export { resample, Resampler, type ResampleOptions } from './audio/resample.js';
+export { resampleTo } from './audio/resample-operator.js';
 export { speechSegments, segmentsInSeconds, SILERO_SEGMENTER_DEFAULTS, type SegmenterOptions, type SampleSegment } from './audio/segmenter.js';
 export { sileroV5Card, vadProbabilities, SILERO_V5_FRAMING, SILERO_V5_PACKAGE_PATH, type SileroSampleRate, type VadProbabilityOptions } from './audio/silero-vad.js';
 export { vadPlotSvg, type VadPlotInput } from './audio/plot.js';

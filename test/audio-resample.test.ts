@@ -5,7 +5,9 @@
  * streaming in arbitrary pieces equals resampling whole, bit for bit.
  */
 import { describe, expect, it } from 'vitest';
+import { from, lastValueFrom, toArray } from 'rxjs';
 import { resample, Resampler } from '../src/audio/resample.js';
+import { resampleTo } from '../src/audio/resample-operator.js';
 import { InputError } from '../src/errors.js';
 
 function tone(rate: number, hz: number, seconds: number, amp = 0.5): Float32Array {
@@ -92,5 +94,20 @@ describe('resample', () => {
     let err = 0;
     for (let n = 300; n < y.length - 300; n++) err = Math.max(err, Math.abs(y[n]! - 0.5 * Math.sin((2 * Math.PI * 1000 * n) / 16000)));
     expect(err).toBeLessThanOrEqual(1e-4);
+  });
+
+  it('resampleTo (operator) over blocks equals resampling the whole signal', async () => {
+    const x = tone(48000, 700, 0.5);
+    const blocks = [x.subarray(0, 1000), x.subarray(1000, 1001), x.subarray(1001, 15000), x.subarray(15000)];
+    const parts = await lastValueFrom(from(blocks).pipe(resampleTo(48000, 16000), toArray()));
+    const joined = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+    let o = 0;
+    for (const p of parts) {
+      joined.set(p, o);
+      o += p.length;
+    }
+    expect(joined).toEqual(resample(x, 48000, 16000));
+    const same = await lastValueFrom(from(blocks).pipe(resampleTo(16000, 16000), toArray()));
+    expect(same).toEqual(blocks);
   });
 });

@@ -11,6 +11,8 @@ export interface VadPlotInput {
   /** One probability per chunk of `frameSamples` samples from the start. */
   probabilities: ArrayLike<number>;
   frameSamples: number;
+  /** The rate the chunks were taken at, when the model ran on resampled audio (default `sampleRate`). */
+  frameRate?: number;
   /** Segments in seconds. */
   segments: readonly { start: number; end: number }[];
   threshold: number;
@@ -54,7 +56,8 @@ export function vadPlotSvg(input: VadPlotInput): string {
   const axisY = probTop + probH;
   const H = axisY + 48;
   const n = input.samples.length;
-  const duration = Math.max(n, input.probabilities.length * input.frameSamples) / input.sampleRate || 1;
+  const chunkSec = input.frameSamples / (input.frameRate ?? input.sampleRate);
+  const duration = Math.max(n / input.sampleRate, input.probabilities.length * chunkSec) || 1;
   const xOf = (seconds: number) => left + (seconds / duration) * plotW;
 
   const parts: string[] = [];
@@ -106,7 +109,6 @@ export function vadPlotSvg(input: VadPlotInput): string {
 
   // Probability curve as a step line: each chunk's value held over the chunk it describes.
   const yOf = (p: number) => probTop + (1 - p) * probH;
-  const chunkSec = input.frameSamples / input.sampleRate;
   let curve = '';
   for (let i = 0; i < input.probabilities.length; i++) {
     const p = Math.min(1, Math.max(0, Number(input.probabilities[i])));

@@ -1,23 +1,21 @@
 /**
- * An audio file as the VAD needs it: decoded, downmixed to mono, resampled to the model's rate, with the
- * original format kept for the summary line. Decoding errors name the file.
+ * An audio file as the VAD needs it: decoded and downmixed to mono, with the original format kept for the
+ * summary line. Decoding errors name the file.
  */
 import { downmix } from '../audio/downmix.js';
-import { resample } from '../audio/resample.js';
 import { decodeWav, type DecodedAudio } from '../audio/wav.js';
 import { AudioFormatError } from '../errors.js';
 import type { CliIo } from './io.js';
 import { readAll, readInputFile } from './files.js';
 
 export interface PreparedAudio {
-  /** Mono samples at `sampleRate`. */
+  /** Mono samples at their own rate (`source.sampleRate`); resample with `resampleTo` as they stream. */
   samples: Float32Array;
-  sampleRate: number;
   source: { sampleRate: number; channels: number; encoding: DecodedAudio['encoding']; seconds: number };
 }
 
-/** Reads `path` (or stdin for `-`) as WAV and prepares it at `rate` Hz. */
-export async function readAudio(path: string, rate: number, io: CliIo): Promise<PreparedAudio> {
+/** Reads `path` (or stdin for `-`) as WAV, downmixed to mono. */
+export async function readAudio(path: string, io: CliIo): Promise<PreparedAudio> {
   const bytes = path === '-' ? await readAll(io.stdin) : await readInputFile(path, 'audio file');
   const name = path === '-' ? 'standard input' : `'${path}'`;
   let decoded: DecodedAudio;
@@ -31,8 +29,7 @@ export async function readAudio(path: string, rate: number, io: CliIo): Promise<
   if (frames === 0) throw new AudioFormatError(`${name} holds no samples (an empty 'data' chunk)`);
   const mono = downmix(decoded.channels);
   return {
-    samples: resample(mono, decoded.sampleRate, rate),
-    sampleRate: rate,
+    samples: mono,
     source: {
       sampleRate: decoded.sampleRate,
       channels: decoded.channels.length,

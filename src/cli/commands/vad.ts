@@ -8,6 +8,7 @@ import { writeFile } from 'node:fs/promises';
 import { from, lastValueFrom, tap, toArray } from 'rxjs';
 import { vadPlotSvg } from '../../audio/plot.js';
 import { segmentsInSeconds, SILERO_SEGMENTER_DEFAULTS, speechSegments } from '../../audio/segmenter.js';
+import { resampleTo } from '../../audio/resample-operator.js';
 import { SILERO_V5_FRAMING, sileroV5Card, vadProbabilities } from '../../audio/silero-vad.js';
 import { createStepSession } from '../../session/step-session.js';
 import { numberFlag, stringFlag, type CommandSpec, type ParsedArgs } from '../args.js';
@@ -54,20 +55,23 @@ async function run(args: ParsedArgs, io: CliIo): Promise<number> {
   const plotPath = stringFlag(args, 'plot');
   const { flags } = args;
 
-  const audio = await readAudio(path, RATE, io);
+  const audio = await readAudio(path, io);
+  const src = audio.source;
   const session = await createStepSession(sileroV5ModelPath(), { backend: flags.backend, card: sileroV5Card(RATE) });
   let probabilities: number[];
+  // Output length of the resampler (ceil(n · 16000 / rate)): what segment ends are clipped to.
+  const length16k = Math.ceil((audio.samples.length * RATE) / src.sampleRate);
   try {
-    const chunks = Math.ceil(audio.samples.length / FRAME);
-    const seconds = audio.samples.length / RATE;
-    const bar = progressBar(io, chunks, (n) => `${fmt((n * FRAME) / RATE)}/${fmt(seconds)} s`, !flags.quiet && seconds >= 5);
+    const chunks = Math.ceil(length16k / FRAME);
+    const bar = progressBar(io, chunks, (n) => `${fmt((n * FRAME) / RATE)}/${fmt(src.seconds)} s`, !flags.quiet && src.seconds >= 5);
     // One second per block: the operators see the recording as a stream, as they would a microphone.
     const blocks: Float32Array[] = [];
-    for (let i = 0; i < audio.samples.length; i += RATE) blocks.push(audio.samples.subarray(i, i + RATE));
+    for (let i = 0; i < audio.samples.length; i += src.sampleRate) blocks.push(audio.samples.subarray(i, i + src.sampleRate));
     let done = 0;
     try {
       probabilities = await lastValueFrom(
         from(blocks).pipe(
+          resampleTo(src.sampleRate, RATE),
           vadProbabilities(session, { sampleRate: RATE }),
           tap(() => bar.update(++done)),
           toArray(),
@@ -81,16 +85,17 @@ async function run(args: ParsedArgs, io: CliIo): Promise<number> {
   }
 
   const segments = segmentsInSeconds(
-    speechSegments(probabilities, FRAME, RATE, audio.samples.length, { threshold, minSpeechMs, minSilenceMs, speechPadMs }),
+    speechSegments(probabilities, FRAME, RATE, length16k, { threshold, minSpeechMs, minSilenceMs, speechPadMs }),
     RATE,
   );
 
   if (plotPath) {
     const svg = vadPlotSvg({
       samples: audio.samples,
-      sampleRate: RATE,
+      sampleRate: src.sampleRate,
       probabilities,
       frameSamples: FRAME,
+      frameRate: RATE,
       segments,
       threshold,
       title: `Voice activity — ${path === '-' ? 'standard input' : path}`,
@@ -106,7 +111,6 @@ async function run(args: ParsedArgs, io: CliIo): Promise<number> {
     io.stdout.write(`${JSON.stringify({ sampleRate: RATE, frameSamples: FRAME, probabilities, segments })}\n`);
     return 0;
   }
-  const src = audio.source;
   if (!flags.quiet) {
     const enc = `${src.encoding.bitsPerSample}-bit ${src.encoding.format === 'float' ? 'float' : 'PCM'}`;
     const chans = src.channels === 1 ? 'mono' : `${src.channels} channels downmixed`;
@@ -116,7 +120,7 @@ async function run(args: ParsedArgs, io: CliIo): Promise<number> {
   for (const s of segments) io.stdout.write(`${fmt(s.start).padStart(8)} – ${fmt(s.end).padStart(8)} s  (${fmt(s.end - s.start)} s)\n`);
   if (!flags.quiet) {
     const speech = segments.reduce((t, s) => t + (s.end - s.start), 0);
-    const total = audio.samples.length / RATE;
+    const total = length16k / RATE;
     io.stdout.write(
       segments.length === 0
         ? `no speech found in ${fmt(total)} s\n`
