@@ -1,4 +1,10 @@
-/** Kernels: Conv (1-D and 2-D; pads, auto_pad, strides, dilations, group, bias). Math in conv-impl.ts. */
+/**
+ * Kernels: Conv (1-D and 2-D; pads, auto_pad, strides, dilations, group, bias). Math in conv-impl.ts.
+ *
+ * Weights are used in place: ONNX's [M, C/group, kH, kW] layout already holds each output channel's taps
+ * contiguously in the order the patch is gathered, which is the packed form the dot products want, so
+ * load-time packing would only copy. Geometry is computed once per (X, W) shape and reused.
+ */
 import { attrInt, attrInts, attrString } from '../../ir/attributes.js';
 import type { Node } from '../../ir/graph.js';
 import type { Tensor } from '../../tensor.js';
