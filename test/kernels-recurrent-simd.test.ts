@@ -62,6 +62,29 @@ describe.each(['wasm', 'js'] as const)('matrix product (%s)', (impl) => {
     }
     expect(ncols % PANEL).toBe(0);
   });
+
+  it('out = bias + x·Wᵀ with the bias broadcast (init stride 0) and the output elsewhere', () => {
+    const [rows, k, ncols] = [5, 9, 32];
+    const r = rng(99);
+    const ws = createWorkspace(impl);
+    const x = ncols * k;
+    const bias = x + rows * k + 4;
+    const out = bias + ncols;
+    ws.ensure(out + rows * ncols);
+    const Wt = Float32Array.from({ length: ncols * k }, () => r() * 2 - 1);
+    packGateMatrix(ws.mem, 0, Wt, 0, 1, ncols, ncols, k);
+    for (let i = 0; i < rows * k; i++) ws.mem[x + i] = r() * 2 - 1;
+    for (let n = 0; n < ncols; n++) ws.mem[bias + n] = r();
+    ws.gemm(x, k, rows, k, 0, ncols, out, ncols, bias, 0);
+    for (let i = 0; i < rows; i++) {
+      for (let n = 0; n < ncols; n++) {
+        let e = ws.mem[bias + n]!;
+        for (let j = 0; j < k; j++) e += ws.mem[x + i * k + j]! * Wt[n * k + j]!;
+        const a = ws.mem[out + i * ncols + n]!;
+        if (!(Math.abs(a - e) <= 1e-5 + 1e-5 * Math.abs(e))) expect.fail(`[${i}, ${n}]: got ${a}, expected ${e}`);
+      }
+    }
+  });
 });
 
 describe('SIMD tanh', () => {

@@ -51,10 +51,14 @@ class GruKernel extends RecurrentKernel {
     const rb = this.rb[d]!;
     for (let s = 0; s < maxLen; s++) {
       const all = s < this.minLen;
-      this.gather(s, reverse, 0, 2 * Hp);
+      const at = this.projAt(s, reverse);
+      if (at >= 0) this.ws.gemm(this.h, HS, B, H, rz, 2 * Hp, this.g, gStride, at, this.projStride);
+      else {
+        this.gather(s, reverse, 0, 2 * Hp);
+        this.ws.gemm(this.h, HS, B, H, rz, 2 * Hp, this.g, gStride);
+      }
       // linear_before_reset: the candidate's projection waits in the fourth segment.
       if (lbr) this.gather(s, reverse, 2 * Hp, Hp, 3 * Hp);
-      this.ws.gemm(this.h, HS, B, H, rz, 2 * Hp, this.g, gStride);
       let m = this.ws.mem;
       if (simd !== undefined && all) simd.gruGates(this.g, gStride, Hp, H, this.h, this.tmp, HS, B);
       else {
@@ -73,9 +77,10 @@ class GruKernel extends RecurrentKernel {
         }
       }
       if (lbr) {
-        // H·Rhᵀ + Rbh, which r scales as a whole.
-        for (let b = 0; b < B; b++) m.copyWithin(this.g + b * gStride + 2 * Hp, rb, rb + Hp);
-        this.ws.gemm(this.h, HS, B, H, rh, Hp, this.g + 2 * Hp, gStride);
+        // H·Rhᵀ + Rbh (broadcast), which r scales as a whole.
+        this.ws.gemm(this.h, HS, B, H, rh, Hp, this.g + 2 * Hp, gStride, rb, 0);
+      } else if (at >= 0) {
+        this.ws.gemm(this.tmp, HS, B, H, rh, Hp, this.g + 2 * Hp, gStride, at + 2 * Hp, this.projStride);
       } else {
         this.gather(s, reverse, 2 * Hp, Hp);
         this.ws.gemm(this.tmp, HS, B, H, rh, Hp, this.g + 2 * Hp, gStride);

@@ -32,8 +32,12 @@ class LstmKernel extends RecurrentKernel {
     const simd = defaults ? this.ws.cells : undefined;
     const pe = this.usePeepholes ? this.pe[d]! : -1;
     for (let s = 0; s < maxLen; s++) {
-      this.gather(s, reverse, 0, GW);
-      this.ws.gemm(this.h, HS, B, H, this.r[d]!, GW, this.g, gStride);
+      const at = this.projAt(s, reverse);
+      if (at >= 0) this.ws.gemm(this.h, HS, B, H, this.r[d]!, GW, this.g, gStride, at, this.projStride);
+      else {
+        this.gather(s, reverse, 0, GW);
+        this.ws.gemm(this.h, HS, B, H, this.r[d]!, GW, this.g, gStride);
+      }
       const m = this.ws.mem;
       if (simd !== undefined && s < this.minLen) {
         // Every row is active: one SIMD call for the whole batch.

@@ -18,8 +18,12 @@ class RnnKernel extends RecurrentKernel {
     const { B, H, HS, GW, gStride, lens } = this;
     const clip = this.attrs.clip;
     for (let s = 0; s < maxLen; s++) {
-      this.gather(s, reverse, 0, GW);
-      this.ws.gemm(this.h, HS, B, H, this.r[d]!, GW, this.g, gStride);
+      const at = this.projAt(s, reverse);
+      if (at >= 0) this.ws.gemm(this.h, HS, B, H, this.r[d]!, GW, this.g, gStride, at, this.projStride);
+      else {
+        this.gather(s, reverse, 0, GW);
+        this.ws.gemm(this.h, HS, B, H, this.r[d]!, GW, this.g, gStride);
+      }
       const m = this.ws.mem;
       for (let b = 0; b < B; b++) {
         if (s >= lens[b]!) continue;

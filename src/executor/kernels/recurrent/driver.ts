@@ -76,6 +76,7 @@ export abstract class RecurrentKernel implements Kernel {
   /** Valid steps per batch row for the current run, and their minimum (iterations below it have every row active). */
   protected lens = new Int32Array(0);
   protected minLen = 0;
+  protected maxLen = 0;
   protected usePeepholes = false;
 
   constructor(
@@ -175,6 +176,7 @@ export abstract class RecurrentKernel implements Kernel {
       if (len < minLen) minLen = len;
     }
     this.minLen = minLen;
+    this.maxLen = maxLen;
     const allFull = minLen === T;
     // Positions past a row's length stay zero; when every row is full every position gets written.
     if (Y !== undefined && !allFull) Y.data.fill(0);
@@ -210,6 +212,22 @@ export abstract class RecurrentKernel implements Kernel {
   // ---- step-loop helpers for subclasses -------------------------------------------------------------
 
   /**
+   * Where iteration `s` can read every row's projection at a fixed stride ({@link projStride}), the
+   * offset of row 0's; else -1 (reverse over rows of different lengths: gather instead). Forward, all
+   * rows are at time s; inactive rows then compute values nobody reads.
+   */
+  protected projAt(s: number, reverse: boolean): number {
+    if (reverse && this.minLen !== this.maxLen) return -1;
+    const t = reverse ? this.maxLen - 1 - s : s;
+    return this.p + (this.attrs.layout === 1 ? t : t * this.B) * this.GW;
+  }
+
+  /** Distance between consecutive batch rows' projection rows at one time step. */
+  protected get projStride(): number {
+    return this.attrs.layout === 1 ? this.T * this.GW : this.GW;
+  }
+
+  /**
    * Copies columns [col, col+span) of each active row's projection for iteration `s` into the gate rows:
    * the starting value the recurrent product then accumulates onto.
    */
@@ -243,10 +261,7 @@ export abstract class RecurrentKernel implements Kernel {
     const { T, B, GW } = this;
     const rows = T * B;
     if (rows === 0) return;
-    const m = this.ws.mem;
-    const pb = this.pb[d]!;
-    for (let r = 0; r < rows; r++) m.copyWithin(this.p + r * GW, pb, pb + GW);
-    this.ws.gemm(this.x, this.I, rows, this.I, this.w[d]!, GW, this.p, GW);
+    this.ws.gemm(this.x, this.I, rows, this.I, this.w[d]!, GW, this.p, GW, this.pb[d]!, 0);
   }
 
   private loadState(d: number, init: Tensor | undefined, dst: number): void {

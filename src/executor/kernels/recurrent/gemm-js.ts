@@ -1,6 +1,7 @@
 /**
  * The plain-JavaScript matrix product of the recurrent kernels, over weights packed by `pack.ts`:
- * `out[r, n] += sum_k x[r, k] * W[n, k]` for `n < ncols`, all operands addressed as float offsets into one
+ * `out[r, n] = init[r, n] + sum_k x[r, k] * W[n, k]` for `n < ncols` (init may be out itself, to
+ * accumulate, or a bias row with stride 0, to broadcast it), all operands addressed as float offsets into one
  * Float32Array (the workspace), so the same call shape works for the WebAssembly kernel.
  *
  * Packed weights are panels of {@link PANEL} output columns: panel p holds, for k = 0..K-1, the 16 weights
@@ -18,6 +19,7 @@ export const PANEL = 16;
  * @param w     offset of the packed weights (first panel)
  * @param ncols number of output columns, a multiple of {@link PANEL}
  * @param out   offset of row 0 of the output; row r starts at `out + r * os`
+ * @param init  offset of row 0 of the starting values; row r starts at `init + r * is`
  */
 export function gemmJs(
   m: Float32Array,
@@ -29,6 +31,8 @@ export function gemmJs(
   ncols: number,
   out: number,
   os: number,
+  init: number,
+  is: number,
 ): void {
   const panels = ncols / PANEL;
   const panelSize = k * PANEL;
@@ -58,22 +62,23 @@ export function gemmJs(
         a15 += v * m[q + 15]!;
       }
       const o = out + r * os + p * PANEL;
-      m[o] += a0;
-      m[o + 1] += a1;
-      m[o + 2] += a2;
-      m[o + 3] += a3;
-      m[o + 4] += a4;
-      m[o + 5] += a5;
-      m[o + 6] += a6;
-      m[o + 7] += a7;
-      m[o + 8] += a8;
-      m[o + 9] += a9;
-      m[o + 10] += a10;
-      m[o + 11] += a11;
-      m[o + 12] += a12;
-      m[o + 13] += a13;
-      m[o + 14] += a14;
-      m[o + 15] += a15;
+      const b = init + r * is + p * PANEL;
+      m[o] = m[b]! + a0;
+      m[o + 1] = m[b + 1]! + a1;
+      m[o + 2] = m[b + 2]! + a2;
+      m[o + 3] = m[b + 3]! + a3;
+      m[o + 4] = m[b + 4]! + a4;
+      m[o + 5] = m[b + 5]! + a5;
+      m[o + 6] = m[b + 6]! + a6;
+      m[o + 7] = m[b + 7]! + a7;
+      m[o + 8] = m[b + 8]! + a8;
+      m[o + 9] = m[b + 9]! + a9;
+      m[o + 10] = m[b + 10]! + a10;
+      m[o + 11] = m[b + 11]! + a11;
+      m[o + 12] = m[b + 12]! + a12;
+      m[o + 13] = m[b + 13]! + a13;
+      m[o + 14] = m[b + 14]! + a14;
+      m[o + 15] = m[b + 15]! + a15;
     }
   }
 }

@@ -9,6 +9,7 @@ import { assembleModule } from './wasm-asm.js';
 import type { Workspace } from './workspace.js';
 
 type Fn8 = (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number) => void;
+type Fn10 = (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number, i: number, j: number) => void;
 
 /** The SIMD gate functions; every address and stride is in floats (converted to bytes here). */
 export interface WasmCells {
@@ -48,12 +49,12 @@ class WasmWorkspace implements Workspace {
   mem: Float32Array;
   readonly cells: WasmCells;
   private readonly memory: WebAssembly.Memory;
-  private readonly fgemm: Fn8;
+  private readonly fgemm: Fn10;
 
   constructor(module: WebAssembly.Module) {
     this.memory = new WebAssembly.Memory({ initial: 1 });
     const ex = new WebAssembly.Instance(module, { env: { mem: this.memory } }).exports as Record<string, Fn8>;
-    this.fgemm = ex.gemm!;
+    this.fgemm = ex.gemm as unknown as Fn10;
     const lstm = ex.lstm!, gates = ex.gruGates!, out = ex.gruOut!, outLbr = ex.gruOutLbr!, tanh = ex.tanh!;
     this.cells = {
       lstm: (g, gw, hp, n, c, h, hs, rows) => lstm(g * 4, gw * 4, hp * 4, vecBytes(n), c * 4, h * 4, hs * 4, rows),
@@ -72,8 +73,8 @@ class WasmWorkspace implements Workspace {
     this.mem = new Float32Array(this.memory.buffer);
   }
 
-  gemm(x: number, xs: number, rows: number, k: number, w: number, ncols: number, out: number, os: number): void {
-    this.fgemm(x * 4, xs * 4, rows, k, w * 4, ncols, out * 4, os * 4);
+  gemm(x: number, xs: number, rows: number, k: number, w: number, ncols: number, out: number, os: number, init = out, is = os): void {
+    this.fgemm(x * 4, xs * 4, rows, k, w * 4, ncols, out * 4, os * 4, init * 4, is * 4);
   }
 }
 

@@ -17,10 +17,11 @@ export interface Workspace {
   /** Grows to at least `floats` elements, keeping the contents. Never shrinks. */
   ensure(floats: number): void;
   /**
-   * `mem[out + r*os + n] += sum_i mem[x + r*xs + i] * W[n, i]` for r < rows, n < ncols, with W packed at
-   * `w` (see gemm-js.ts). Offsets are in floats; x, w and out must be multiples of 4 for the wasm kernel.
+   * `mem[out + r*os + n] = mem[init + r*is + n] + sum_i mem[x + r*xs + i] * W[n, i]` for r < rows,
+   * n < ncols, with W packed at `w` (see gemm-js.ts). `init`/`is` default to `out`/`os` (accumulate);
+   * `is` 0 broadcasts one bias row. Offsets are in floats; w, out and init must be multiples of 4.
    */
-  gemm(x: number, xs: number, rows: number, k: number, w: number, ncols: number, out: number, os: number): void;
+  gemm(x: number, xs: number, rows: number, k: number, w: number, ncols: number, out: number, os: number, init?: number, is?: number): void;
   /** SIMD gate math for the default activations; absent on the JavaScript workspace. */
   readonly cells?: WasmCells;
 }
@@ -34,8 +35,8 @@ class JsWorkspace implements Workspace {
     next.set(this.mem);
     this.mem = next;
   }
-  gemm(x: number, xs: number, rows: number, k: number, w: number, ncols: number, out: number, os: number): void {
-    gemmJs(this.mem, x, xs, rows, k, w, ncols, out, os);
+  gemm(x: number, xs: number, rows: number, k: number, w: number, ncols: number, out: number, os: number, init = out, is = os): void {
+    gemmJs(this.mem, x, xs, rows, k, w, ncols, out, os, init, is);
   }
 }
 
