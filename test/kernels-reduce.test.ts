@@ -78,6 +78,13 @@ describe('ReduceSum / ReduceMean / ReduceMax / ReduceMin / ReduceProd', () => {
     expect(Array.from(out.data as Float32Array)).toEqual(new Array(8).fill(0));
   });
 
+  it('rejects an axes attribute where axes are an input (it would otherwise reduce every axis)', () => {
+    const g = new GraphBuilder({ opset: 13 });
+    const [y] = g.node('ReduceSum', [g.input('x', 'float32', [2, 3])], { axes: [1] });
+    g.output(y!, 'float32');
+    expect(() => createExecutor(g.build())).toThrow(/from opset 13 ReduceSum takes axes as input 1, not as an attribute/);
+  });
+
   it('rejects an out-of-range or repeated axis with the axis named', () => {
     const run = (axes: number[]) => {
       const g = new GraphBuilder({ opset: 13 });

@@ -76,6 +76,10 @@ function reduceKernel(opType: string, op: ReduceOp): KernelDef {
       const what = describeNode(init.node);
       const node: Node = init.node;
       const fromInput = init.opset >= AXES_INPUT_SINCE[op];
+      if (fromInput && node.attributes.axes !== undefined) {
+        // Ignoring it would silently reduce over every axis instead of the ones the model meant.
+        throw new KernelError(`${what}: from opset ${AXES_INPUT_SINCE[op]} ${opType} takes axes as input 1, not as an attribute (model opset ${init.opset})`);
+      }
       const keepdims = attrInt(node, 'keepdims', 1) !== 0;
       const noopEmpty = fromInput && attrInt(node, 'noop_with_empty_axes', 0) !== 0;
       const attrAxes = fromInput ? undefined : attrInts(node, 'axes');
