@@ -12,3 +12,5 @@ try {
   throw e;
 }
 process.exitCode = await cli.runCli(process.argv.slice(2));
+// A producer still holding stdin open (tail -f) must not keep a finished command alive.
+process.stdin.destroy();

@@ -160,5 +160,19 @@ describe('rxrnn run', () => {
       const code = await new Promise((r) => child.on('close', r));
       expect(code).toBe(0);
     }, 40000);
+
+    it('ends with status 1 on a bad row even while the producer keeps stdin open', async () => {
+      const child = spawnCli(['run', MODEL, '--input', '-']);
+      children.push(child);
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.stdin.write('1,2\n1,2,3\n'); // the second row has one value too many; stdin is not closed
+      const code = await Promise.race([
+        new Promise((r) => child.on('close', r)),
+        new Promise((r) => setTimeout(() => r('still running'), 15000)),
+      ]);
+      expect(code).toBe(1);
+      expect(stderr).toMatch(/^rxrnn run: .*'x'.*2.*3/);
+    }, 40000);
   });
 });

@@ -89,6 +89,8 @@ if (invokedDirectly) {
   runCli(process.argv.slice(2)).then(
     (status) => {
       process.exitCode = status;
+      // A producer still holding our stdin open (tail -f) must not keep a finished command alive.
+      process.stdin.destroy();
     },
     (e: unknown) => {
       process.stderr.write(`rxrnn: ${String(e)}\n`);

@@ -6,7 +6,7 @@
  * instead of buffering without bound or dropping rows.
  */
 import { createReadStream, existsSync, readFileSync } from 'node:fs';
-import { createInterface } from 'node:readline';
+import { createInterface, type Interface } from 'node:readline';
 import { Subject } from 'rxjs';
 import { downmix } from '../../audio/downmix.js';
 import { resample } from '../../audio/resample.js';
@@ -81,8 +81,8 @@ function outputsJson(outputs: StepOutputs | Record<string, Tensor>, keep: Set<st
   return o;
 }
 
-/** Lines of a file or of stdin, pulled one at a time. */
-function lines(path: string, io: CliIo): AsyncIterable<string> {
+/** Lines of a file or of stdin, pulled one at a time; `close()` ends the iteration early. */
+function lines(path: string, io: CliIo): Interface {
   const input = path === '-' ? io.stdin : createReadStream(path, { encoding: 'utf8' });
   return createInterface({ input, crlfDelay: Infinity });
 }
@@ -167,9 +167,12 @@ async function run(args: ParsedArgs, io: CliIo): Promise<number> {
   });
   // Surface a failure of the pipeline while the reader may be waiting.
   let failed: unknown;
+  // A producer that never ends must not keep a failed run waiting for its next line: stop reading.
+  let reader: Interface | undefined;
   done.catch((e) => {
     failed = e;
     wake?.();
+    reader?.close();
   });
 
   let pushed = 0;
@@ -189,10 +192,12 @@ async function run(args: ParsedArgs, io: CliIo): Promise<number> {
       for (const f of await audioFrames(inputPath, frameSize, card?.sampleRate, io)) await feed(f);
     } else {
       const parse = rowParser(format);
-      for await (const line of lines(inputPath, io)) {
+      reader = lines(inputPath, io);
+      for await (const line of reader) {
         const row = parse(line);
         if (row !== undefined) await feed(row);
       }
+      if (failed !== undefined) throw failed;
     }
     items.complete();
     await done;
