@@ -6,7 +6,7 @@ import { loadAuto } from './auto.js';
 import type { Backend, BackendName, Engine, EngineOptions, ModelSource } from './backend.js';
 import { builtinBackend } from './builtin.js';
 import { ortNodeBackend } from './ort-node.js';
-import { ortWebBackend } from './ort-web.js';
+import { ortWebBackend, type OrtWebEngineOptions } from './ort-web.js';
 
 const BACKENDS: Readonly<Record<BackendName, Backend>> = {
   builtin: builtinBackend,
@@ -36,6 +36,8 @@ export interface LoadEngineOptions extends EngineOptions {
   backend?: BackendName | 'auto';
   /** Built-in backend only: refuse tensors larger than this. */
   maxTensorBytes?: number;
+  /** ort-web only: where its `.wasm` files are served from (see {@link OrtWebEngineOptions}). */
+  wasmPaths?: string | Record<string, string>;
 }
 
 /** An engine plus which backend runs it and why that one. */
@@ -62,4 +64,4 @@ export async function loadEngine(source: ModelSource, options: LoadEngineOptions
   return { engine: await b.load(source, engineOptions), backend, reason: `backend '${backend}' was requested` };
 }
 
-export { builtinBackend, ortNodeBackend, ortWebBackend };
+export { builtinBackend, ortNodeBackend, ortWebBackend, type OrtWebEngineOptions };

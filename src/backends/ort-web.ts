@@ -10,7 +10,17 @@ import { isNodeRuntime, sourceToBytes } from './model-source.js';
 import { loadFailure, OrtEngine, sessionOptions, type OrtModule } from './ort-common.js';
 
 interface OrtWebModule extends OrtModule {
-  env: { wasm: { numThreads?: number } };
+  env: { wasm: { numThreads?: number; wasmPaths?: string | Record<string, string> } };
+}
+
+/** Options only the ort-web backend reads. */
+export interface OrtWebEngineOptions extends EngineOptions {
+  /**
+   * Where onnxruntime-web finds its `.wasm` files (a URL prefix, or file → URL), for pages that serve
+   * them from a CDN or another folder. Process-wide, as `env.wasm.wasmPaths` is; takes effect before the
+   * first session is created.
+   */
+  wasmPaths?: string | Record<string, string>;
 }
 
 let loading: Promise<OrtWebModule> | undefined;
@@ -33,7 +43,7 @@ function importOrtWeb(): Promise<OrtWebModule> {
  * const engine = await ortWebBackend.load(bytes, { executionProviders: ['webgpu', 'wasm'] });
  * ```
  */
-export const ortWebBackend: Backend = {
+export const ortWebBackend: Backend & { load(source: ModelSource, options?: OrtWebEngineOptions): Promise<Engine> } = {
   name: 'ort-web',
 
   async available() {
@@ -46,18 +56,19 @@ export const ortWebBackend: Backend = {
     }
   },
 
-  async load(source: ModelSource, options?: EngineOptions): Promise<Engine> {
+  async load(source: ModelSource, options?: OrtWebEngineOptions): Promise<Engine> {
     let ort: OrtWebModule;
     try {
       ort = await importOrtWeb();
     } catch (e) {
       throw new BackendError('ort-web', `onnxruntime-web is not available: ${(e as Error).message}`, { cause: e });
     }
+    if (options?.wasmPaths !== undefined) ort.env.wasm.wasmPaths = options.wasmPaths;
     if (options?.threads !== undefined) ort.env.wasm.numThreads = options.threads;
     else if (isNodeRuntime()) ort.env.wasm.numThreads = 1;
     const bytes = await sourceToBytes(source);
     // intraOpNumThreads means nothing to the wasm backend; its thread count is env.wasm.numThreads (above).
-    const { threads: _threads, ...rest } = options ?? {};
+    const { threads: _threads, wasmPaths: _wasmPaths, ...rest } = options ?? {};
     try {
       const session = await ort.InferenceSession.create(bytes, sessionOptions(rest));
       // onnxruntime-web 1.30 accepts CPU output tensors in run() but leaves them unwritten (wasm copies

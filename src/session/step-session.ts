@@ -4,8 +4,8 @@
  * only after the run succeeded, so a failed step leaves every slot as it was. Slots stepped together are
  * stacked along their batch axes into one engine call and unstacked after.
  */
-import { loadEngine } from '../backends/index.js';
-import type { BackendName, Engine, EngineOptions, ModelSource } from '../backends/backend.js';
+import { loadEngine, type LoadEngineOptions } from '../backends/index.js';
+import type { BackendName, Engine, ModelSource } from '../backends/backend.js';
 import { sourceToModel } from '../backends/model-source.js';
 import { BackendError, BindingError, InputError, RxrnnError } from '../errors.js';
 import { allocData, sizeOf, type DType, type Tensor, type TypedArray } from '../tensor.js';
@@ -23,8 +23,8 @@ export interface StepSessionOptions {
   backend?: BackendName | 'auto';
   /** The model card (parsed JSON); validated against the schema. Without one, bindings are detected. */
   card?: ModelCard | object;
-  /** Passed to the backend: threads, graph optimisation level, execution providers. */
-  engine?: EngineOptions & { maxTensorBytes?: number };
+  /** Passed to the backend: threads, graph optimisation level, execution providers (and backend-only options). */
+  engine?: Omit<LoadEngineOptions, 'backend'>;
 }
 
 /** Feed buffers for one stacked run shape, reused run after run. */
