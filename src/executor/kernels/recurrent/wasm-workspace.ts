@@ -17,22 +17,43 @@ export interface WasmCells {
   lstm(g: number, gw: number, hp: number, n: number, c: number, h: number, hs: number, rows: number): void;
   gruGates(g: number, gw: number, hp: number, n: number, h: number, tmp: number, hs: number, rows: number): void;
   gruOut(g: number, gw: number, hp: number, n: number, h: number, lbr: boolean, hs: number, rows: number): void;
-  /** tanh in place over `n` floats (n rounded up to a multiple of 4): the approximation, for tests. */
-  tanh(x: number, n: number): void;
 }
 
 let compiled: WebAssembly.Module | null | undefined;
 
-/** The compiled module, or null where WebAssembly or its SIMD extension is unavailable. */
+/**
+ * The module's bytes. Browsers refuse to compile a module over 4 KiB synchronously on the main thread
+ * (kernels are created synchronously), so kernels-recurrent-simd.test.ts keeps this under that size.
+ */
+export function recurrentModuleBytes(): Uint8Array<ArrayBuffer> {
+  return assembleModule([gemmFunction(), ...cellFunctions()]);
+}
+
+/** The compiled module, or null where WebAssembly, its SIMD extension or synchronous compilation is unavailable. */
 function moduleOrNull(): WebAssembly.Module | null {
   if (compiled !== undefined) return compiled;
   compiled = null;
   if (typeof WebAssembly === 'object' && typeof WebAssembly.validate === 'function') {
-    const bytes = assembleModule([gemmFunction(), ...cellFunctions(), tanhFunction()]);
-    // Synchronous compilation: the module is a few kilobytes, under the browsers' main-thread limit.
-    if (WebAssembly.validate(bytes)) compiled = new WebAssembly.Module(bytes);
+    const bytes = recurrentModuleBytes();
+    try {
+      if (WebAssembly.validate(bytes)) compiled = new WebAssembly.Module(bytes);
+    } catch {
+      // A content-security policy without 'wasm-unsafe-eval', or a size limit: run the JavaScript path.
+      compiled = null;
+    }
   }
   return compiled;
+}
+
+/** The SIMD tanh approximation applied to `values` (a test probe for its accuracy; separate module). */
+export function simdTanh(values: Float32Array): Float32Array {
+  const memory = new WebAssembly.Memory({ initial: Math.ceil((values.length * 4 + 16) / PAGE) });
+  const module = new WebAssembly.Module(assembleModule([tanhFunction()]));
+  const tanh = new WebAssembly.Instance(module, { env: { mem: memory } }).exports.tanh as Fn8;
+  const view = new Float32Array(memory.buffer, 0, values.length);
+  view.set(values);
+  tanh(0, 0, 0, vecBytes(values.length), 0, 0, 0, 1);
+  return view.slice();
 }
 
 /** Whether this engine runs WebAssembly SIMD (Node ≥ 16.4 and every current browser do). */
@@ -55,12 +76,11 @@ class WasmWorkspace implements Workspace {
     this.memory = new WebAssembly.Memory({ initial: 1 });
     const ex = new WebAssembly.Instance(module, { env: { mem: this.memory } }).exports as Record<string, Fn8>;
     this.fgemm = ex.gemm as unknown as Fn10;
-    const lstm = ex.lstm!, gates = ex.gruGates!, out = ex.gruOut!, outLbr = ex.gruOutLbr!, tanh = ex.tanh!;
+    const lstm = ex.lstm!, gates = ex.gruGates!, out = ex.gruOut!, outLbr = ex.gruOutLbr!;
     this.cells = {
       lstm: (g, gw, hp, n, c, h, hs, rows) => lstm(g * 4, gw * 4, hp * 4, vecBytes(n), c * 4, h * 4, hs * 4, rows),
       gruGates: (g, gw, hp, n, h, tmp, hs, rows) => gates(g * 4, gw * 4, hp * 4, vecBytes(n), h * 4, tmp * 4, hs * 4, rows),
       gruOut: (g, gw, hp, n, h, lbr, hs, rows) => (lbr ? outLbr : out)(g * 4, gw * 4, hp * 4, vecBytes(n), h * 4, 0, hs * 4, rows),
-      tanh: (x, n) => tanh(x * 4, 0, 0, vecBytes(n), 0, 0, 0, 1),
     };
     this.mem = new Float32Array(this.memory.buffer);
   }
