@@ -124,6 +124,18 @@ describe('rxrnn run', () => {
     expect(steps).toEqual(vad.probabilities);
   });
 
+  it('steps a Layers model.json in its streaming form, like the ONNX exported from it', async () => {
+    const ids = join(tmp, 'ids.jsonl');
+    writeFileSync(ids, '[37]\n[36]\n[21]\n');
+    const fromLayers = await cli(['run', join(ROOT, 'models/next-word/layers/model.json'), '--input', ids, '--card', join(ROOT, 'models/next-word/card.json')]);
+    const fromOnnx = await cli(['run', join(ROOT, 'models/next-word/model.onnx'), '--input', ids, '--card', join(ROOT, 'models/next-word/card.json')]);
+    expect(fromLayers.status, fromLayers.stderr).toBe(0);
+    const a = parse(fromLayers.stdout);
+    const b = parse(fromOnnx.stdout);
+    expect(a).toHaveLength(3);
+    a.forEach((l, i) => l.outputs.next_word!.forEach((v, k) => expect(Math.abs(v - b[i]!.outputs.next_word![k]!)).toBeLessThanOrEqual(1e-6)));
+  });
+
   it('stops with a one-line error naming a bad row', async () => {
     const csv = join(tmp, 'bad.csv');
     writeFileSync(csv, '1,2\n3,oops\n');

@@ -59,7 +59,8 @@ async function run(args: ParsedArgs, io: CliIo): Promise<number> {
   const topP = numberFlag(args, 'top-p', 1, { min: 1e-9, max: 1 });
   const seed = numberFlag(args, 'seed', 0, { integer: true });
   const modelPath = args.positionals[0]!;
-  const { model } = await loadModelFile(modelPath);
+  // A Layers model.json is imported in its streaming form: state as explicit inputs and outputs.
+  const { model } = await loadModelFile(modelPath, { layersForm: 'step' });
   const card = findCard(modelPath, stringFlag(args, 'card'));
   if (!card.vocabulary?.length) throw new BindingError(`the model card of '${modelPath}' has no "vocabulary" to turn text into tokens`);
   const vocab = vocabulary(card.vocabulary);

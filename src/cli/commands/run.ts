@@ -122,7 +122,8 @@ async function run(args: ParsedArgs, io: CliIo): Promise<number> {
   const keep = stringFlag(args, 'outputs')?.split(',').map((s) => s.trim()).filter(Boolean);
   if (inputPath !== '-') await requireFile(inputPath, 'input file');
 
-  const { model } = await loadModelFile(modelPath);
+  // A Layers model.json is imported in its streaming form: state as explicit inputs and outputs.
+  const { model } = await loadModelFile(modelPath, { layersForm: 'step' });
   const card = cardFor(modelPath, stringFlag(args, 'card'));
   const session = await createStepSession(model, { backend: args.flags.backend, ...(card ? { card } : {}) });
   const stateOutputs = new Set(session.info.bindings.map((b) => b.output));
