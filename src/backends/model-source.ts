@@ -27,7 +27,7 @@ async function importNodeOnly<T>(specifier: string): Promise<T> {
 }
 
 /** Fetches a model by URL (browsers and workers, where a string source is a URL, not a path). */
-async function fetchBytes(url: string): Promise<Uint8Array> {
+export async function fetchModelBytes(url: string): Promise<Uint8Array> {
   let res: Response;
   try {
     res = await fetch(url);
@@ -53,7 +53,7 @@ export async function readFileBytes(path: string): Promise<Uint8Array> {
 export async function sourceToBytes(source: ModelSource): Promise<Uint8Array> {
   if (source instanceof Uint8Array) return source;
   if (source instanceof ArrayBuffer) return new Uint8Array(source);
-  if (typeof source === 'string') return isNodeRuntime() ? readFileBytes(source) : fetchBytes(source);
+  if (typeof source === 'string') return isNodeRuntime() ? readFileBytes(source) : fetchModelBytes(source);
   return writeModel(source);
 }
 
@@ -62,7 +62,7 @@ export async function sourceToBytes(source: ModelSource): Promise<Uint8Array> {
  */
 export async function sourceToModel(source: ModelSource, options?: { maxTensorBytes?: number }): Promise<Model> {
   if (isModelIR(source)) return source;
-  if (typeof source === 'string' && !isNodeRuntime()) return readModel(await fetchBytes(source), options);
+  if (typeof source === 'string' && !isNodeRuntime()) return readModel(await fetchModelBytes(source), options);
   if (typeof source === 'string') {
     const bytes = await readFileBytes(source);
     const fs = await importNodeOnly<{ readFileSync(p: string): Uint8Array }>('node:fs');
