@@ -90,9 +90,27 @@ describe('createExecutor: planning', () => {
       nodes: [node('Mul', ['w', 'v'], ['wv']), node('Exp', ['wv'], ['big']), node('Add', ['x', 'wv'], ['y'])],
     });
     const exec = createExecutor(m);
-    expect(exec.foldedNodes).toBe(2);
+    expect(exec.foldedNodes).toBe(1); // Mul(w, v); Exp(wv) feeds no output and is dropped instead
+    expect(exec.prunedNodes).toBe(1);
     const out = exec.run({ x: tensor('float32', [2], [1, 1]) });
     expect(Array.from(out.y!.data as Float32Array)).toEqual([21, 61]);
+  });
+
+  it('drops nodes no output depends on, so they never run', () => {
+    const m = model({
+      inputs: [f32('x', [2]), f32('odd', [3])],
+      outputs: [f32('y')],
+      nodes: [
+        node('Exp', ['x'], ['y']),
+        // would fail at run time (shapes [2] and [3] do not broadcast), but nothing reads its output
+        node('Add', ['x', 'odd'], ['unused']),
+        node('Tanh', ['unused'], ['also_unused']),
+      ],
+    });
+    const exec = createExecutor(m);
+    expect(exec.prunedNodes).toBe(2);
+    const out = exec.run({ x: tensor('float32', [2], [0, 1]), odd: tensor('float32', [3]) });
+    expect(Array.from(out.y!.data as Float32Array)).toEqual([1, Math.fround(Math.E)]);
   });
 
   it('returns graph outputs that are graph inputs or initializers', () => {

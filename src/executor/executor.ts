@@ -30,6 +30,8 @@ export interface Executor {
   readonly pool: PoolStats;
   /** Number of nodes computed at plan time (constant folding). */
   readonly foldedNodes: number;
+  /** Number of nodes dropped at plan time because no graph output depends on them. */
+  readonly prunedNodes: number;
   /** Releases the pool's buffers; `run` after `dispose` throws. */
   dispose(): void;
 }
@@ -92,6 +94,10 @@ class PlannedExecutor implements Executor {
 
   get foldedNodes(): number {
     return this.plan.folded;
+  }
+
+  get prunedNodes(): number {
+    return this.plan.pruned;
   }
 
   run(feeds: Readonly<Record<string, Tensor>>): Record<string, Tensor> {

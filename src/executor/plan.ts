@@ -15,6 +15,7 @@ import type { OpsetResolver } from './missing-ops.js';
 import type { BufferPool } from './pool.js';
 import { ScopeView } from './scope.js';
 import { inferOutputs, infoOfTensor, infoOfValueType, mergeInfo } from './shape-inference.js';
+import { liveNodes } from './liveness.js';
 import { topologicalOrder } from './topo-order.js';
 
 /** What a subgraph can see of the graphs around it at plan time. */
@@ -128,6 +129,8 @@ export class GraphPlan implements SubgraphRunner {
   readonly outputNames: string[] = [];
   /** Number of nodes folded into constants at plan time. */
   folded = 0;
+  /** Number of nodes no graph output depends on (not planned, never run). */
+  pruned = 0;
 
   private readonly ids = new Map<string, number>();
   private readonly infos: (StaticInfo | undefined)[] = [];
@@ -146,7 +149,9 @@ export class GraphPlan implements SubgraphRunner {
     this.bindSources();
     const outer = options.outer;
     const order = topologicalOrder(graph, (name) => this.ids.has(name) || outer?.has(name) === true);
-    for (const node of order) this.planNode(node);
+    const live = liveNodes(order, graph.outputs.map((o) => o.name));
+    this.pruned = order.length - live.length;
+    for (const node of live) this.planNode(node);
     for (const out of graph.outputs) {
       const id = this.ids.get(out.name) ?? this.bindOuter(out.name);
       if (id === undefined) {
