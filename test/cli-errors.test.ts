@@ -6,6 +6,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { encodeWav } from '../src/audio/wav-encode.js';
 import { cli, cliChild, ROOT } from './cli-harness.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'rxrnn-cli-errors-'));
@@ -14,6 +15,8 @@ const truncated = join(tmp, 'truncated.wav');
 writeFileSync(truncated, speech.subarray(0, 10000));
 const empty = join(tmp, 'empty.wav');
 writeFileSync(empty, new Uint8Array(0));
+const noSamples = join(tmp, 'header-only.wav');
+writeFileSync(noSamples, encodeWav([new Float32Array(0)], 16000, { format: 'pcm', bitsPerSample: 16 }));
 const garbageModel = join(tmp, 'garbage.onnx');
 writeFileSync(garbageModel, Uint8Array.from({ length: 300 }, (_, i) => (i * 37 + 11) % 256));
 const inputs = join(tmp, 'inputs.json');
@@ -35,6 +38,7 @@ describe('rxrnn on bad input', () => {
     ['a file that is not audio', ['vad', join(ROOT, 'package.json')], 1, /^rxrnn vad: cannot decode '.*package\.json': not a WAV file: expected 'RIFF' and 'WAVE'/],
     ['a truncated WAV', ['vad', truncated], 1, /^rxrnn vad: cannot decode '.*truncated\.wav': truncated WAV: the 'data' chunk declares 544974 bytes, only 9956 are in the file$/],
     ['an empty file', ['vad', empty], 1, /^rxrnn vad: cannot decode '.*empty\.wav': the file is empty \(0 bytes\)/],
+    ['a WAV with no samples', ['vad', noSamples], 1, /^rxrnn vad: '.*header-only\.wav' holds no samples \(an empty 'data' chunk\)$/],
     ['an unknown flag', ['vad', 'x.wav', '--bogus'], 2, /^rxrnn vad: Unknown option '--bogus'/],
     ['a bad number', ['vad', 'x.wav', '--threshold', 'high'], 2, /^rxrnn vad: --threshold must be a number between 0\.01 and 1, got 'high'$/],
     ['an unknown backend', ['vad', 'x.wav', '--backend', 'gpu'], 2, /^rxrnn vad: --backend must be one of auto, builtin, ort-node, ort-web, got 'gpu'$/],
