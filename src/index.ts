@@ -38,3 +38,5 @@ export { resampleTo } from './audio/resample-operator.js';
 export { speechSegments, segmentsInSeconds, SILERO_SEGMENTER_DEFAULTS, type SegmenterOptions, type SampleSegment } from './audio/segmenter.js';
 export { sileroV5Card, vadProbabilities, SILERO_V5_FRAMING, SILERO_V5_PACKAGE_PATH, type SileroSampleRate, type VadProbabilityOptions } from './audio/silero-vad.js';
 export { vadPlotSvg, type VadPlotInput } from './audio/plot.js';
+export { setRecurrentMatmulImpl, type RecurrentMatmulImpl } from './executor/kernels/recurrent/workspace.js';
+export { recurrentSimdAvailable } from './executor/kernels/recurrent/wasm-workspace.js';

@@ -12,7 +12,7 @@ import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { PANEL } from '../src/executor/kernels/recurrent/gemm-js.js';
 import { packGateMatrix } from '../src/executor/kernels/recurrent/pack.js';
-import { recurrentModuleBytes, simdTanh, wasmSimdAvailable } from '../src/executor/kernels/recurrent/wasm-workspace.js';
+import { recurrentModuleBytes, simdTanh, recurrentSimdAvailable } from '../src/executor/kernels/recurrent/wasm-workspace.js';
 import { createWorkspace, setRecurrentMatmulImpl } from '../src/executor/kernels/recurrent/workspace.js';
 import type { Model } from '../src/ir/graph.js';
 import { GraphBuilder } from '../src/onnx/build.js';
@@ -27,7 +27,7 @@ describe('WebAssembly SIMD availability', () => {
   });
 
   it('validates in this engine and is the default workspace', () => {
-    expect(wasmSimdAvailable()).toBe(true);
+    expect(recurrentSimdAvailable()).toBe(true);
     expect(createWorkspace().impl).toBe('wasm');
     expect(createWorkspace('js').impl).toBe('js');
     expect(createWorkspace('js').cells).toBeUndefined();

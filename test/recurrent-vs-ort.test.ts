@@ -9,7 +9,7 @@
  */
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
-import { setRecurrentMatmulImpl, type MatmulImpl } from '../src/executor/kernels/recurrent/workspace.js';
+import { setRecurrentMatmulImpl, type RecurrentMatmulImpl } from '../src/executor/kernels/recurrent/workspace.js';
 import type { Model } from '../src/ir/graph.js';
 import { writeModel } from '../src/onnx/write.js';
 import type { Tensor } from '../src/tensor.js';
@@ -43,7 +43,7 @@ async function runOrt(model: Model, feeds: Record<string, Tensor>): Promise<Reco
   }
 }
 
-function runBuiltin(model: Model, feeds: Record<string, Tensor>, impl: MatmulImpl): Record<string, Tensor> {
+function runBuiltin(model: Model, feeds: Record<string, Tensor>, impl: RecurrentMatmulImpl): Record<string, Tensor> {
   setRecurrentMatmulImpl(impl);
   try {
     const runner = createRecurrentRunner(model);

@@ -56,8 +56,17 @@ export function simdTanh(values: Float32Array): Float32Array {
   return view.slice();
 }
 
-/** Whether this engine runs WebAssembly SIMD (Node ≥ 16.4 and every current browser do). */
-export function wasmSimdAvailable(): boolean {
+/**
+ * Whether this JavaScript engine runs the recurrent kernels' WebAssembly SIMD code (Node ≥ 16.4 and every
+ * current browser do, unless a content-security policy forbids WebAssembly).
+ *
+ * @example
+ * ```ts
+ * import { recurrentSimdAvailable } from 'rxrnn';
+ * console.log(recurrentSimdAvailable() ? 'LSTM steps run in WebAssembly SIMD' : 'LSTM steps run in JavaScript');
+ * ```
+ */
+export function recurrentSimdAvailable(): boolean {
   return moduleOrNull() !== null;
 }
 
@@ -100,7 +109,7 @@ class WasmWorkspace implements Workspace {
 
 /**
  * A workspace whose product and default gate math run in WebAssembly SIMD.
- * @throws Error when the engine lacks WebAssembly SIMD (check {@link wasmSimdAvailable} first).
+ * @throws Error when the engine lacks WebAssembly SIMD (check {@link recurrentSimdAvailable} first).
  */
 export function createWasmWorkspace(): Workspace {
   const module = moduleOrNull();

@@ -5,10 +5,10 @@
  * (the workspace is then the module's linear memory, so the product runs without copying operands).
  */
 import { gemmJs } from './gemm-js.js';
-import { createWasmWorkspace, wasmSimdAvailable, type WasmCells } from './wasm-workspace.js';
+import { createWasmWorkspace, recurrentSimdAvailable, type WasmCells } from './wasm-workspace.js';
 
-/** Which matrix-product implementation a kernel uses. `auto` picks WebAssembly SIMD where available. */
-export type MatmulImpl = 'auto' | 'js' | 'wasm';
+/** How recurrent kernels compute: WebAssembly SIMD, plain JavaScript, or `auto` (SIMD where available). */
+export type RecurrentMatmulImpl = 'auto' | 'js' | 'wasm';
 
 export interface Workspace {
   readonly impl: 'js' | 'wasm';
@@ -41,18 +41,28 @@ class JsWorkspace implements Workspace {
 }
 
 /** A new, empty workspace of the requested implementation (`auto`: wasm SIMD when the engine has it). */
-export function createWorkspace(impl: MatmulImpl = defaultMatmulImpl): Workspace {
+export function createWorkspace(impl: RecurrentMatmulImpl = defaultMatmulImpl): Workspace {
   if (impl === 'js') return new JsWorkspace();
-  if (impl === 'wasm' || wasmSimdAvailable()) return createWasmWorkspace();
+  if (impl === 'wasm' || recurrentSimdAvailable()) return createWasmWorkspace();
   return new JsWorkspace();
 }
 
-let defaultMatmulImpl: MatmulImpl = 'auto';
+let defaultMatmulImpl: RecurrentMatmulImpl = 'auto';
 
 /**
- * Chooses the matrix product used by recurrent kernels created from now on (tests and benchmarks compare
- * the two paths; `auto` is the default).
+ * Chooses how RNN / LSTM / GRU kernels created from now on compute: `'wasm'` (WebAssembly SIMD, assembled
+ * at run time), `'js'` (plain JavaScript, e.g. where a content-security policy forbids WebAssembly), or
+ * `'auto'` (the default: WebAssembly SIMD where the engine has it, else JavaScript). Both give the same
+ * results to float32 rounding; engines already created keep their choice.
+ *
+ * @example
+ * ```ts
+ * import { createExecutor, setRecurrentMatmulImpl } from 'rxrnn';
+ * setRecurrentMatmulImpl('js');
+ * const exec = createExecutor(model); // its LSTM runs in plain JavaScript
+ * setRecurrentMatmulImpl('auto');
+ * ```
  */
-export function setRecurrentMatmulImpl(impl: MatmulImpl): void {
+export function setRecurrentMatmulImpl(impl: RecurrentMatmulImpl): void {
   defaultMatmulImpl = impl;
 }
