@@ -140,6 +140,8 @@ export class GraphPlan implements SubgraphRunner {
   private readonly outerNames: string[] = [];
   private readonly outputArray: Tensor[] = [];
   private readonly scope: ScopeView;
+  /** Types the model declares for intermediate values and outputs (`value_info`, graph outputs). */
+  private declared = new Map<string, StaticInfo | undefined>();
 
   constructor(
     private readonly graph: Graph,
@@ -203,8 +205,6 @@ export class GraphPlan implements SubgraphRunner {
     }
     this.declared = declared;
   }
-
-  private declared = new Map<string, StaticInfo | undefined>();
 
   /** Binds a name read from an enclosing graph; its value is copied in from the scope on every run. */
   private bindOuter(name: string): number | undefined {
