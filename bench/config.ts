@@ -20,6 +20,8 @@ export interface BenchConfig {
   /** Operator vs bare loop: alternating blocks of steps, `blocks` of each. */
   operator: { blocks: number; stepsPerBlock: number; warmupSteps: number };
   memorySteps: number;
+  /** Steps before the heap is first read: long enough for V8 to finish optimising the step path (its code objects live on the heap). */
+  memoryWarmupSteps: number;
   /** Steps run from a zero state when checking an engine's outputs against the reference. */
   checkSteps: number;
 }
@@ -41,6 +43,7 @@ export const FULL: BenchConfig = {
   silero: { warmupMs: 500, measureMs: 2500, minSamples: 50 },
   operator: { blocks: 200, stepsPerBlock: 128, warmupSteps: 5000 },
   memorySteps: 100_000,
+  memoryWarmupSteps: 20_000,
   checkSteps: 16,
 };
 
@@ -55,5 +58,6 @@ export const QUICK: BenchConfig = {
   silero: { warmupMs: 10, measureMs: 25, minSamples: 3 },
   operator: { blocks: 8, stepsPerBlock: 32, warmupSteps: 64 },
   memorySteps: 5_000,
+  memoryWarmupSteps: 2_000,
   checkSteps: 8,
 };

@@ -5,7 +5,7 @@
  *   npm run bench                       full run (a few minutes; run it on a quiet machine)
  *   npm run bench -- --quick            a few seconds: proves the harness works (CI; never judges a time)
  *   npm run bench -- --out FILE         write the JSON elsewhere
- *   npm run bench -- --only latency,silero   run only some sections (latency, batched, silero, operator, memory)
+ *   npm run bench -- --only latency,silero   run only some sections (latency, batched, silero, operator, memory, breakdown)
  */
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg, platform, release } from 'node:os';
@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { FULL, QUICK } from './config.js';
 import type { BenchContext } from './context.js';
 import { batchedSection } from './sections/batched.js';
+import { breakdownSection } from './sections/breakdown.js';
 import { latencySection } from './sections/latency.js';
 import { memorySection } from './sections/memory.js';
 import { operatorSection, type OperatorOverhead } from './sections/operator.js';
@@ -21,7 +22,7 @@ import { formatTable } from './table.js';
 import { judgeTargets } from './targets.js';
 import type { Results } from './types.js';
 
-const SECTIONS = ['latency', 'batched', 'silero', 'operator', 'memory'] as const;
+const SECTIONS = ['latency', 'batched', 'silero', 'operator', 'memory', 'breakdown'] as const;
 type Section = (typeof SECTIONS)[number];
 
 interface Args {
@@ -62,6 +63,7 @@ export async function runBench(argv: string[]): Promise<Results> {
     records: [],
     checks: [],
     memory: [],
+    breakdown: [],
     targets: [],
   };
   const started = performance.now();
@@ -76,6 +78,7 @@ export async function runBench(argv: string[]): Promise<Results> {
   if (args.only.includes('silero')) await sileroSection(ctx);
   if (args.only.includes('operator')) operator = await operatorSection(ctx);
   if (args.only.includes('memory')) await memorySection(ctx);
+  if (args.only.includes('breakdown')) await breakdownSection(ctx);
   results.targets = judgeTargets(results, operator);
   writeFileSync(args.out, JSON.stringify(results, null, 2) + '\n');
   process.stdout.write(formatTable(results) + '\n');

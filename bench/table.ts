@@ -34,6 +34,9 @@ export function formatTable(results: Results): string {
   for (const mem of results.memory) {
     out.push(`memory: builtin ${mem.model} ${mem.input}×${mem.hidden}, heap growth ${mem.heapGrowthBytes} bytes over ${mem.steps} steps, ${mem.bufferAllocations} tensor buffers allocated`);
   }
+  for (const b of results.breakdown) {
+    out.push(`builtin engine alone (${b.what}): ${b.model} ${b.input}×${b.hidden} batch ${b.batch}: ${b.medianUs.toFixed(2)} µs, ${b.perStreamStepUs.toFixed(2)} µs per stream-step`);
+  }
   out.push('', 'targets (issue 7):');
   for (const t of results.targets) out.push(`  ${t.met ? 'met    ' : 'NOT MET'}  ${t.goal}: ${t.value} (limit ${t.limit}) — ${t.detail}`);
   return out.join('\n');

@@ -14,7 +14,8 @@ const VS_ORT: [number, number, string][] = [
   [512, 3, 'within 3× of ort-node (1 thread) at hidden 512'],
 ];
 
-const r3 = (x: number) => Math.round(x * 1000) / 1000;
+/** Three significant digits (a ratio of 0.0002 must not print as 0). */
+const r3 = (x: number) => Number(x.toPrecision(3));
 
 function find(records: BenchRecord[], engine: EngineName, model: string, hidden: number, batch: number, streams?: number): BenchRecord | undefined {
   return records.find((r) => r.engine === engine && r.model === model && r.hidden === hidden && r.batch === batch && r.streams === streams);

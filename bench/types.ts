@@ -1,7 +1,8 @@
 /**
- * The shape of `bench/results.json`. `machine` and `records` are exactly issue 7's format; `checks`,
- * `memory` and `targets` are additions: whether the engines computed the same thing (a time means nothing
- * if the answer is wrong), the heap-growth measurement, and the issue's targets judged from this run.
+ * The shape of `bench/results.json`. `machine` and `records` are exactly issue 7's format; the rest are
+ * additions: `checks` (whether the engines computed the same thing: a time means nothing if the answer is
+ * wrong), `memory` (heap growth), `breakdown` (the builtin engine without a session) and `targets` (the
+ * issue's targets judged from this run).
  */
 
 export type EngineName = 'builtin' | 'ort-node-1t' | 'ort-node' | 'ort-web' | 'tfjs' | 'builtin+operator';
@@ -65,6 +66,21 @@ export interface MemoryRecord {
   method: string;
 }
 
+/**
+ * The builtin engine called directly (`engine.runSync` on ready-made feeds, no session): what the kernels
+ * cost alone, so the session's share of a step (state copies, stacking slots) can be read off.
+ */
+export interface BreakdownRecord {
+  what: string;
+  engine: 'builtin';
+  model: ModelName;
+  input: number;
+  hidden: number;
+  batch: number;
+  medianUs: number;
+  perStreamStepUs: number;
+}
+
 export interface Target {
   /** Short id, e.g. `lstm-h32-vs-ort-node-1t`. */
   id: string;
@@ -83,5 +99,6 @@ export interface Results {
   records: BenchRecord[];
   checks: AgreementCheck[];
   memory: MemoryRecord[];
+  breakdown: BreakdownRecord[];
   targets: Target[];
 }

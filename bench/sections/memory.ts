@@ -20,7 +20,7 @@ export async function memorySection(ctx: BenchContext): Promise<void> {
   const frames = makeFrames(RING, input);
   const s = await openSession('builtin', model.bytes, model.card);
   try {
-    for (let k = 0; k < 2000; k++) await s.step(frames[k & (RING - 1)]!);
+    for (let k = 0; k < config.memoryWarmupSteps; k++) await s.step(frames[k & (RING - 1)]!);
     await forceGc();
     const before = process.memoryUsage().heapUsed;
     const buffers = s.stats.bufferAllocations;
@@ -37,7 +37,7 @@ export async function memorySection(ctx: BenchContext): Promise<void> {
       heapAfterBytes: after,
       heapGrowthBytes: after - before,
       bufferAllocations: s.stats.bufferAllocations - buffers,
-      method: 'process.memoryUsage().heapUsed after two forced full GCs (gc exposed at run time), 2,000 warm-up steps',
+      method: `process.memoryUsage().heapUsed after two forced full GCs (gc exposed at run time), after ${config.memoryWarmupSteps} warm-up steps`,
     });
     ctx.log(`  heap ${((after - before) / 1024).toFixed(1)} KiB over ${steps} steps, ${s.stats.bufferAllocations - buffers} buffer allocations`);
   } finally {
