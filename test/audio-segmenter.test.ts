@@ -5,7 +5,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { speechSegments, segmentsInSeconds } from '../src/audio/segmenter.js';
+import { from, lastValueFrom, toArray } from 'rxjs';
+import { segmentSpeech } from '../src/audio/segment-speech.js';
+import { SpeechSegmenter, speechSegments, segmentsInSeconds } from '../src/audio/segmenter.js';
 import { InputError } from '../src/errors.js';
 
 interface Case {
@@ -60,5 +62,42 @@ describe('speechSegments', () => {
 
   it('converts to seconds rounded to the millisecond', () => {
     expect(segmentsInSeconds([{ start: 16000, end: 24008 }], 16000)).toEqual([{ start: 1, end: 1.501 }]);
+  });
+
+  it('streams: each segment comes out once final, long before the end, and all of them equal the offline result', () => {
+    for (const [i, c] of fixture.cases.entries()) {
+      const seg = new SpeechSegmenter(512, 16000, toOptions(c.options));
+      const got: { start: number; end: number }[] = [];
+      const emittedAt: number[] = [];
+      c.probabilities.forEach((p, k) => {
+        for (const s of seg.push(p)) {
+          got.push(s);
+          emittedAt.push(k);
+        }
+      });
+      got.push(...seg.end(c.audioSamples));
+      expect(got, `case ${i}`).toEqual(c.expected);
+      // Emitted segments were already final: none is emitted before its own (padded) end was reached.
+      emittedAt.forEach((k, j) => expect((k + 1) * 512).toBeGreaterThanOrEqual(got[j]!.end));
+    }
+  });
+
+  it('with the defaults, a segment is out within 160 ms (+1 chunk) of its last speech chunk', () => {
+    const p = [...Array(10).fill(0.1), ...Array(20).fill(0.9), ...Array(40).fill(0.05)];
+    const seg = new SpeechSegmenter(512, 16000);
+    let at = -1;
+    p.forEach((x, k) => {
+      if (seg.push(x).length && at < 0) at = k;
+    });
+    // Speech ends at chunk 30; 100 ms of quiet ends it, 60 ms more fixes its padding.
+    expect(at).toBeGreaterThanOrEqual(30);
+    expect((at - 30) * 32).toBeLessThanOrEqual(160 + 32);
+    expect(seg.end()).toEqual([]);
+  });
+
+  it('segmentSpeech operator emits the same segments as the offline function', async () => {
+    const c = fixture.cases[0]!;
+    const got = await lastValueFrom(from(c.probabilities).pipe(segmentSpeech(512, 16000, toOptions(c.options)), toArray()));
+    expect(got).toEqual(speechSegments(c.probabilities, 512, 16000, c.probabilities.length * 512, toOptions(c.options)));
   });
 });
