@@ -52,8 +52,13 @@ export function product(
   alpha = 1,
   beta = 0,
   c?: Strided,
+  acc?: Float64Array,
 ): void {
   if (kind === 'bigint') return productBig(m, n, k, a, bt, out as BigInt64Array, oOff, alpha, beta, c);
+  if (kind === 'float') {
+    if (bt.ks === 1) return productDots(m, n, k, a, bt, out as Float32Array, oOff, alpha, beta, c);
+    if (bt.rs === 1 && acc !== undefined) return productRows(m, n, k, a, bt, out as Float32Array, oOff, alpha, beta, c, acc);
+  }
   const ad = a.data as Float64Array;
   const bd = bt.data as Float64Array;
   const od = out as Float64Array;
@@ -77,6 +82,106 @@ export function product(
       if (cd !== undefined && beta !== 0) v += beta * cd[c!.off + i * c!.rs + j * c!.ks]!;
       od[oOff + i * n + j] = v;
     }
+  }
+}
+
+/**
+ * Float product when each output column's K values are contiguous (Bt packed, or B transposed): four
+ * columns at a time, so every A value loaded feeds four accumulators.
+ */
+function productDots(
+  m: number,
+  n: number,
+  k: number,
+  a: Strided,
+  bt: Strided,
+  od: Float32Array,
+  oOff: number,
+  alpha: number,
+  beta: number,
+  c: Strided | undefined,
+): void {
+  const ad = a.data as Float32Array;
+  const bd = bt.data as Float32Array;
+  const aks = a.ks;
+  const brs = bt.rs;
+  const n4 = n - (n % 4);
+  for (let i = 0; i < m; i++) {
+    const aRow = a.off + i * a.rs;
+    const oRow = oOff + i * n;
+    let j = 0;
+    for (; j < n4; j += 4) {
+      const b0 = bt.off + j * brs;
+      const b1 = b0 + brs;
+      const b2 = b1 + brs;
+      const b3 = b2 + brs;
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      let s3 = 0;
+      for (let p = 0, pa = aRow; p < k; p++, pa += aks) {
+        const av = ad[pa]!;
+        s0 += av * bd[b0 + p]!;
+        s1 += av * bd[b1 + p]!;
+        s2 += av * bd[b2 + p]!;
+        s3 += av * bd[b3 + p]!;
+      }
+      od[oRow + j] = s0;
+      od[oRow + j + 1] = s1;
+      od[oRow + j + 2] = s2;
+      od[oRow + j + 3] = s3;
+    }
+    for (; j < n; j++) {
+      const b0 = bt.off + j * brs;
+      let s0 = 0;
+      for (let p = 0, pa = aRow; p < k; p++, pa += aks) s0 += ad[pa]! * bd[b0 + p]!;
+      od[oRow + j] = s0;
+    }
+    if (alpha !== 1 || c !== undefined) finishRow(od, oRow, n, i, alpha, beta, c);
+  }
+}
+
+/**
+ * Float product for a row-major K×N B read in place (a runtime B): each output row accumulates
+ * `A(i, p) · B[p, :]` over p in double precision, walking B contiguously.
+ */
+function productRows(
+  m: number,
+  n: number,
+  k: number,
+  a: Strided,
+  bt: Strided,
+  od: Float32Array,
+  oOff: number,
+  alpha: number,
+  beta: number,
+  c: Strided | undefined,
+  acc: Float64Array,
+): void {
+  const ad = a.data as Float32Array;
+  const bd = bt.data as Float32Array;
+  const bks = bt.ks; // the row stride of B (N, or more for a view)
+  for (let i = 0; i < m; i++) {
+    acc.fill(0, 0, n);
+    const aRow = a.off + i * a.rs;
+    for (let p = 0; p < k; p++) {
+      const av = ad[aRow + p * a.ks]!;
+      const bRow = bt.off + p * bks;
+      for (let j = 0; j < n; j++) acc[j] += av * bd[bRow + j]!;
+    }
+    const oRow = oOff + i * n;
+    for (let j = 0; j < n; j++) od[oRow + j] = acc[j]!;
+    if (alpha !== 1 || c !== undefined) finishRow(od, oRow, n, i, alpha, beta, c);
+  }
+}
+
+/** Applies Gemm's `alpha·dot + beta·C(i, j)` to one finished output row. */
+function finishRow(od: Float32Array, oRow: number, n: number, i: number, alpha: number, beta: number, c: Strided | undefined): void {
+  const cd = c?.data as Float32Array | undefined;
+  for (let j = 0; j < n; j++) {
+    let v = alpha * od[oRow + j]!;
+    if (cd !== undefined && beta !== 0) v += beta * cd[c!.off + i * c!.rs + j * c!.ks]!;
+    od[oRow + j] = v;
   }
 }
 

@@ -81,6 +81,8 @@ const matMul: KernelDef = {
           Bt.rs = 1;
           Bt.ks = n;
         }
+        // Row accumulator for a runtime B read in place (scratch slots 0 and 1 belong to the broadcaster).
+        const acc = kind === 'float' && Bt.ks !== 1 ? ctx.scratch(2, 'float64', n) : undefined;
         const len = bc.rowLen;
         for (let r = 0, idx = 0; r < bc.rows; r++) {
           let ia = bc.offsets[0]![r]!;
@@ -88,7 +90,7 @@ const matMul: KernelDef = {
           for (let t = 0; t < len; t++, idx++, ia += bc.steps[0]!, ib += bc.steps[1]!) {
             A.off = ia * m * k;
             Bt.off = ib * k * n;
-            product(kind, m, n, k, A, Bt, out.data, idx * m * n);
+            product(kind, m, n, k, A, Bt, out.data, idx * m * n, 1, 0, undefined, acc);
           }
         }
         result[0] = out;
@@ -162,7 +164,8 @@ const gemm: KernelDef = {
         dims[0] = m;
         dims[1] = n;
         const out = ctx.output(0, a.dtype, dims);
-        product(kind, m, n, k, A, Bt, out.data, 0, alpha, c === undefined ? 0 : beta, c === undefined ? undefined : C);
+        const acc = kind === 'float' && Bt.ks !== 1 ? ctx.scratch(0, 'float64', n) : undefined;
+        product(kind, m, n, k, A, Bt, out.data, 0, alpha, c === undefined ? 0 : beta, c === undefined ? undefined : C, acc);
         result[0] = out;
         return result;
       },
