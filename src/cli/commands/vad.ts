@@ -10,7 +10,6 @@ import { vadPlotSvg } from '../../audio/plot.js';
 import { segmentsInSeconds, SILERO_SEGMENTER_DEFAULTS, speechSegments } from '../../audio/segmenter.js';
 import { resampleTo } from '../../audio/resample-operator.js';
 import { SILERO_V5_FRAMING, sileroV5Card, vadProbabilities } from '../../audio/silero-vad.js';
-import { createStepSession } from '../../session/step-session.js';
 import { numberFlag, stringFlag, type CommandSpec, type ParsedArgs } from '../args.js';
 import type { Command } from '../command.js';
 import { CliError } from '../files.js';
@@ -57,6 +56,8 @@ async function run(args: ParsedArgs, io: CliIo): Promise<number> {
 
   const audio = await readAudio(path, io);
   const src = audio.source;
+  // Loaded only now: a file that is not audio is reported without loading any backend.
+  const { createStepSession } = await import('../../session/step-session.js');
   const session = await createStepSession(sileroV5ModelPath(), { backend: flags.backend, card: sileroV5Card(RATE) });
   let probabilities: number[];
   // Output length of the resampler (ceil(n · 16000 / rate)): what segment ends are clipped to.
