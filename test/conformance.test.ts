@@ -104,6 +104,25 @@ describe('runConformance on cases written here', () => {
     const report = await runConformance([join(root, 'wrong')], { backend: 'builtin', rtol: 0.05 });
     expect(report.passed).toBe(1);
   });
+  it("a case's data.json sets its tolerance unless the caller gives one", async () => {
+    writeCase(root, 'loose', [11, 23]);
+    writeFileSync(join(root, 'loose', 'data.json'), JSON.stringify({ atol: 2, rtol: 0 }));
+    expect((await runConformance([join(root, 'loose')], { backend: 'builtin' })).passed).toBe(1);
+    expect((await runConformance([join(root, 'loose')], { backend: 'builtin', atol: 0.5 })).failed).toBe(1);
+  });
+  it('a case with fewer output files than the model has outputs fails, as the runner counts outputs', async () => {
+    const dir = join(root, 'two-outputs');
+    mkdirSync(join(dir, 'test_data_set_0'), { recursive: true });
+    const b = new GraphBuilder({ opset: 14 });
+    const a = b.input('a', 'float32', [1]);
+    b.output(b.neg(a), 'float32');
+    b.output(b.exp(a), 'float32');
+    writeFileSync(join(dir, 'model.onnx'), writeModel(b.build()));
+    writeFileSync(join(dir, 'test_data_set_0', 'input_0.pb'), writeTensor(tensor('float32', [1], [0])));
+    writeFileSync(join(dir, 'test_data_set_0', 'output_0.pb'), writeTensor(tensor('float32', [1], [-0])));
+    const report = await runConformance([dir], { backend: 'builtin' });
+    expect(report.cases[0]!.error).toMatch(/1 expected output files, but the model has 2 outputs/);
+  });
   it('a model with an operator the executor lacks fails with the operator named', async () => {
     const dir = join(root, 'missing-op');
     mkdirSync(join(dir, 'test_data_set_0'), { recursive: true });

@@ -16,9 +16,9 @@ import { readModelFile } from './read-model-file.js';
 
 export interface ConformanceOptions {
   backend: BackendName;
-  /** Relative tolerance; default 1e-3 (the ONNX runner's). */
+  /** Relative tolerance; default: the case's `data.json`, else 1e-3 (the ONNX runner's). */
   rtol?: number;
-  /** Absolute tolerance; default 1e-7 (the ONNX runner's). */
+  /** Absolute tolerance; default: the case's `data.json`, else 1e-7 (the ONNX runner's). */
   atol?: number;
 }
 
@@ -100,6 +100,25 @@ async function numbered(dir: string, prefix: string): Promise<string[]> {
     .map((x) => join(dir, x.f));
 }
 
+/**
+ * The tolerance for one case: explicit options win; otherwise a `data.json` beside `model.onnx` may set
+ * `rtol`/`atol` (as the ONNX loader reads it); otherwise the runner's defaults.
+ */
+async function caseTolerance(dir: string, options: ConformanceOptions): Promise<Tolerance> {
+  let fromFile: Partial<Tolerance> = {};
+  try {
+    const json = JSON.parse(await readFile(join(dir, 'data.json'), 'utf8')) as Record<string, unknown>;
+    if (typeof json.rtol === 'number') fromFile.rtol = json.rtol;
+    if (typeof json.atol === 'number') fromFile.atol = json.atol;
+  } catch {
+    fromFile = {};
+  }
+  return {
+    rtol: options.rtol ?? fromFile.rtol ?? ONNX_RUNNER_TOLERANCE.rtol,
+    atol: options.atol ?? fromFile.atol ?? ONNX_RUNNER_TOLERANCE.atol,
+  };
+}
+
 async function runCase(dir: string, name: string, backend: BackendName, tol: Tolerance): Promise<ConformanceCase> {
   const result: ConformanceCase = { name, ok: false, declined: false, maxAbsError: null };
   let model: Model;
@@ -133,6 +152,10 @@ async function runCase(dir: string, name: string, backend: BackendName, tol: Tol
       }
       const outs = await engine.run(feeds);
       const expected = await numbered(setDir, 'output');
+      if (expected.length !== model.graph.outputs.length) {
+        // the ONNX runner compares the number of outputs first
+        problems.push(`${set}: ${expected.length} expected output files, but the model has ${model.graph.outputs.length} outputs`);
+      }
       for (let i = 0; i < expected.length; i++) {
         const vi = model.graph.outputs[i];
         if (vi === undefined) throw new Error(`${set}: output_${i}.pb has no graph output ${i}`);
@@ -168,13 +191,12 @@ async function runCase(dir: string, name: string, backend: BackendName, tol: Tol
  * ```
  */
 export async function runConformance(dirs: string[], options: ConformanceOptions): Promise<ConformanceReport> {
-  const tol: Tolerance = { rtol: options.rtol ?? ONNX_RUNNER_TOLERANCE.rtol, atol: options.atol ?? ONNX_RUNNER_TOLERANCE.atol };
   const report: ConformanceReport = { passed: 0, failed: 0, declined: 0, cases: [] };
   for (const root of dirs) {
     const cases = await findCases(root);
     for (const dir of cases) {
       const name = dir === root ? basename(dir) : relative(root, dir);
-      const c = await runCase(dir, name, options.backend, tol);
+      const c = await runCase(dir, name, options.backend, await caseTolerance(dir, options));
       report.cases.push(c);
       if (c.declined) report.declined++;
       else if (c.ok) report.passed++;
