@@ -3,11 +3,12 @@
  * Keras / TensorFlow.js Layers `model.json` (weight shards next to it) imported into IR. Every failure is one
  * line naming the file: missing, not a model, truncated, an unsupported layer.
  */
+import { stat } from 'node:fs/promises';
 import { ModelLoadError, RxrnnError } from '../errors.js';
 import type { Model } from '../ir/graph.js';
-import { readModel } from '../onnx/read.js';
 import { loadLayersModel } from '../node/load-layers-model.js';
-import { readInputFile, requireFile } from './files.js';
+import { readModelFile } from '../node/read-model-file.js';
+import { requireFile } from './files.js';
 
 export interface LoadedModel {
   model: Model;
@@ -45,12 +46,13 @@ export async function loadModelFile(
   options: { maxTensorBytes?: number; layersForm?: 'sequence' | 'step' } = {},
 ): Promise<LoadedModel> {
   if (isLayersPath(path)) return { model: await loadLayers(path, options.layersForm ?? 'sequence'), kind: 'layers' };
-  const bytes = await readInputFile(path, 'model');
-  if (bytes.length === 0) throw new ModelLoadError(`'${path}' is not a model: the file is empty`);
+  await requireFile(path, 'model');
+  if ((await stat(path)).size === 0) throw new ModelLoadError(`'${path}' is not a model: the file is empty`);
   try {
-    return { model: readModel(bytes, options.maxTensorBytes !== undefined ? { maxTensorBytes: options.maxTensorBytes } : {}), kind: 'onnx' };
+    // readModelFile resolves external data (large initializers in side files) next to the model.
+    return { model: await readModelFile(path, options.maxTensorBytes !== undefined ? { maxTensorBytes: options.maxTensorBytes } : {}), kind: 'onnx' };
   } catch (e) {
-    if (e instanceof ModelLoadError) throw new ModelLoadError(`'${path}' is not a readable ONNX model: ${e.message}`, { cause: e });
-    throw new ModelLoadError(`'${path}' is not a readable ONNX model: ${(e as Error).message}`, { cause: e });
+    const msg = e instanceof Error ? e.message : String(e);
+    throw new ModelLoadError(`'${path}' is not a readable ONNX model: ${msg}`, { cause: e });
   }
 }
