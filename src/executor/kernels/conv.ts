@@ -1,14 +1,16 @@
 /**
- * Kernels: Conv (1-D and 2-D; pads, auto_pad, strides, dilations, group, bias). Math in conv-impl.ts.
+ * Kernels: Conv (1-D and 2-D; pads, auto_pad, strides, dilations, group, bias).
  *
- * Weights are used in place: ONNX's [M, C/group, kH, kW] layout already holds each output channel's taps
- * contiguously in the order the patch is gathered, which is the packed form the dot products want, so
- * load-time packing would only copy. Geometry is computed once per (X, W) shape and reused.
+ * Float32 weights known at load (initializers, folded constants: every trained model's case) are packed
+ * once at create into the WebAssembly SIMD product of conv-gemm.ts. Everything else (weights fed at run
+ * time, float64, engines without wasm SIMD) runs conv-impl.ts's JavaScript loop, which uses ONNX's
+ * [M, C/group, kH, kW] layout in place. Geometry is computed once per (X, W) shape and reused.
  */
 import { attrInt, attrInts, attrString } from '../../ir/attributes.js';
 import type { Node } from '../../ir/graph.js';
 import type { Tensor } from '../../tensor.js';
 import type { Kernel, KernelDef } from '../kernel.js';
+import { ConvGemm, convSimdAvailable } from './conv-gemm.js';
 import { conv2d, convGeometry, patchLength, type AutoPad, type ConvAttributes, type ConvGeometry } from './conv-impl.js';
 import { dimsText, kernelError, OneResult, sameDims } from './shape-impl.js';
 
@@ -36,11 +38,23 @@ function floatInput(node: Node, t: Tensor | undefined, what: string, dtype?: str
   return t as Tensor<'float32' | 'float64'>;
 }
 
+/**
+ * The SIMD form of constant float32 weights, or undefined where the JavaScript loop runs instead. Shapes
+ * that the geometry check will reject at run time are left to it (and its error message).
+ */
+function packedWeights(attrs: ConvAttributes, w: Tensor | undefined): ConvGemm | undefined {
+  if (w === undefined || w.dtype !== 'float32' || (w.dims.length !== 3 && w.dims.length !== 4)) return undefined;
+  const outChannels = w.dims[0]!;
+  if (w.data.length === 0 || attrs.group < 1 || outChannels % attrs.group !== 0 || !convSimdAvailable()) return undefined;
+  return new ConvGemm(w.data as Float32Array, outChannels, attrs.group);
+}
+
 const conv: KernelDef = {
   opType: 'Conv',
   sinceVersion: 1,
-  create({ node }): Kernel {
+  create({ node, constants }): Kernel {
     const attrs = readAttributes(node);
+    const fast = packedWeights(attrs, constants[1]);
     let geometry: ConvGeometry | undefined;
     let xKey: number[] | undefined;
     let wKey: number[] | undefined;
@@ -59,6 +73,10 @@ const conv: KernelDef = {
           throw kernelError(node, `B must be [${geometry.outChannels}] (one bias per output channel), got ${dimsText(b.dims)}`);
         }
         const y = ctx.output(0, x.dtype, geometry.outDims);
+        if (fast !== undefined && x.dtype === 'float32' && w === constants[1]) {
+          fast.run(geometry, x.data as Float32Array, b?.data, y.data as Float32Array);
+          return result.of(y);
+        }
         const patch = ctx.scratch(0, 'float64', patchLength(geometry));
         conv2d(geometry, x.data, w.data, b?.data, y.data, patch);
         return result.of(y);
