@@ -11,7 +11,7 @@ import { writeFileSync } from 'node:fs';
 import { cpus, loadavg, platform, release } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { FULL, QUICK } from './config.js';
-import type { BenchContext } from './context.js';
+import { attempt, type BenchContext } from './context.js';
 import { batchedSection } from './sections/batched.js';
 import { breakdownSection } from './sections/breakdown.js';
 import { latencySection } from './sections/latency.js';
@@ -65,6 +65,7 @@ export async function runBench(argv: string[]): Promise<Results> {
     memory: [],
     breakdown: [],
     targets: [],
+    failures: [],
   };
   const started = performance.now();
   const ctx: BenchContext = {
@@ -73,12 +74,15 @@ export async function runBench(argv: string[]): Promise<Results> {
     log: (line) => process.stderr.write(`[${((performance.now() - started) / 1000).toFixed(1)}s] ${line}\n`),
   };
   let operator: OperatorOverhead | undefined;
-  if (args.only.includes('latency')) await latencySection(ctx);
-  if (args.only.includes('batched')) await batchedSection(ctx);
-  if (args.only.includes('silero')) await sileroSection(ctx);
-  if (args.only.includes('operator')) operator = await operatorSection(ctx);
-  if (args.only.includes('memory')) await memorySection(ctx);
-  if (args.only.includes('breakdown')) await breakdownSection(ctx);
+  const sections: Record<Section, () => Promise<void>> = {
+    latency: () => latencySection(ctx),
+    batched: () => batchedSection(ctx),
+    silero: () => sileroSection(ctx),
+    operator: async () => void (operator = await operatorSection(ctx)),
+    memory: () => memorySection(ctx),
+    breakdown: () => breakdownSection(ctx),
+  };
+  for (const name of SECTIONS) if (args.only.includes(name)) await attempt(ctx, `section ${name}`, sections[name]);
   results.targets = judgeTargets(results, operator);
   writeFileSync(args.out, JSON.stringify(results, null, 2) + '\n');
   process.stdout.write(formatTable(results) + '\n');
@@ -89,7 +93,7 @@ export async function runBench(argv: string[]): Promise<Results> {
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   runBench(process.argv.slice(2)).then(
     // onnxruntime-web may leave handles open; the run is over.
-    () => process.exit(0),
+    (results) => process.exit(results.failures.length ? 1 : 0),
     (e: unknown) => {
       process.stderr.write(`bench failed: ${(e as Error).stack ?? String(e)}\n`);
       process.exit(1);

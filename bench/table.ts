@@ -37,6 +37,7 @@ export function formatTable(results: Results): string {
   for (const b of results.breakdown) {
     out.push(`builtin engine alone (${b.what}): ${b.model} ${b.input}×${b.hidden} batch ${b.batch}: ${b.medianUs.toFixed(2)} µs, ${b.perStreamStepUs.toFixed(2)} µs per stream-step`);
   }
+  for (const f of results.failures) out.push(`FAILED ${f.what}: ${f.message}`);
   out.push('', 'targets (issue 7):');
   for (const t of results.targets) out.push(`  ${t.met ? 'met    ' : 'NOT MET'}  ${t.goal}: ${t.value} (limit ${t.limit}) — ${t.detail}`);
   return out.join('\n');

@@ -101,4 +101,6 @@ export interface Results {
   memory: MemoryRecord[];
   breakdown: BreakdownRecord[];
   targets: Target[];
+  /** Measurements that threw (the run went on without them). */
+  failures: { what: string; message: string }[];
 }

@@ -4,7 +4,7 @@
  * every stream the same outputs, and the slots to cost exactly one backend call per step.
  */
 import { compareTraces, type Trace } from '../agreement.js';
-import type { BenchContext } from '../context.js';
+import { attempt, type BenchContext } from '../context.js';
 import { openSession, SESSION_ENGINES, type SessionEngine } from '../engines.js';
 import { forceGc, measureAsync, settledRssMB } from '../measure.js';
 import { buildStepModel, makeFrames, type StepModel } from '../models.js';
@@ -99,6 +99,6 @@ export async function batchedSection(ctx: BenchContext): Promise<void> {
   const model = buildStepModel('lstm', input, hidden);
   const frames = makeFrames(RING, input);
   for (const streams of ctx.config.streams) {
-    for (const engine of SESSION_ENGINES) await measureEngine(ctx, engine, model, streams, frames);
+    for (const engine of SESSION_ENGINES) await attempt(ctx, `batched ${streams} streams ${engine}`, () => measureEngine(ctx, engine, model, streams, frames));
   }
 }
