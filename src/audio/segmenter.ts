@@ -290,7 +290,14 @@ export function speechSegments(
   return out;
 }
 
-/** Segments in seconds, rounded to the millisecond. */
+/**
+ * Segments in seconds, rounded to the millisecond.
+ *
+ * @example
+ * ```ts
+ * segmentsInSeconds([{ start: 16000, end: 24008 }], 16000); // [{ start: 1, end: 1.501 }]
+ * ```
+ */
 export function segmentsInSeconds(segments: readonly SampleSegment[], sampleRate: number): { start: number; end: number }[] {
   const r = (x: number) => Math.round((x / sampleRate) * 1000) / 1000;
   return segments.map((s) => ({ start: r(s.start), end: r(s.end) }));

@@ -3,6 +3,7 @@
  * and a command's heavy dependencies load only when it runs), turns every failure into one line on stderr
  * and an exit status: 0 success, 1 failure, 2 bad usage.
  */
+import pkg from '../../package.json' with { type: 'json' };
 import { helpText, parseCommandArgs, UsageError } from './args.js';
 import type { Command } from './command.js';
 import { processIo, type CliIo } from './io.js';
@@ -18,7 +19,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   convert: { summary: 'convert a Keras / TensorFlow.js Layers model.json to ONNX', load: async () => (await import('./commands/convert.js')).convertCommand },
 };
 
-const VERSION = '0.1.0';
+const VERSION: string = pkg.version;
 
 function generalHelp(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((k) => k.length)) + 2;
