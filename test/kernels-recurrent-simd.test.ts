@@ -12,7 +12,7 @@ import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { PANEL } from '../src/executor/kernels/recurrent/gemm-js.js';
 import { packGateMatrix } from '../src/executor/kernels/recurrent/pack.js';
-import { recurrentModuleBytes, simdTanh, recurrentSimdAvailable } from '../src/executor/kernels/recurrent/wasm-workspace.js';
+import { recurrentModuleBytes, simdActivation, recurrentSimdAvailable } from '../src/executor/kernels/recurrent/wasm-workspace.js';
 import { createWorkspace, setRecurrentMatmulImpl } from '../src/executor/kernels/recurrent/workspace.js';
 import type { Model } from '../src/ir/graph.js';
 import { GraphBuilder } from '../src/onnx/build.js';
@@ -91,14 +91,39 @@ describe.each(['wasm', 'js'] as const)('matrix product (%s)', (impl) => {
   });
 });
 
-describe('SIMD tanh', () => {
-  it('is within 1e-6 of Math.tanh on [-30, 30]', () => {
-    const n = 60001;
-    const xs = Float32Array.from({ length: n }, (_, i) => -30 + (60 * i) / (n - 1));
-    const ys = simdTanh(xs);
+describe('SIMD sigmoid and tanh', () => {
+  const n = 80001;
+  const xs = Float32Array.from({ length: n }, (_, i) => -40 + (80 * i) / (n - 1));
+  // A few float32 ulps: 4·2⁻²⁴ relative, plus 1e-37 absolute for results in the denormal range.
+  const bound = (y: number) => 4 * 2 ** -24 * Math.abs(y) + 1e-37;
+  it.each([
+    ['tanh', Math.tanh],
+    ['sigmoid', (x: number) => 1 / (1 + Math.exp(-x))],
+  ] as const)('%s is within 4 ulps of the float64 function on [-40, 40], in relative terms', (name, ref) => {
+    const ys = simdActivation(name, xs);
     let worst = 0;
-    for (let i = 0; i < n; i++) worst = Math.max(worst, Math.abs(ys[i]! - Math.tanh(xs[i]!)));
-    expect(worst).toBeLessThan(1e-6);
+    let at = 0;
+    for (let i = 0; i < n; i++) {
+      const e = ref(xs[i]!);
+      const excess = Math.abs(ys[i]! - e) / bound(e);
+      if (excess > worst) {
+        worst = excess;
+        at = xs[i]!;
+      }
+    }
+    expect(worst, `worst at x = ${at}`).toBeLessThanOrEqual(1);
+  });
+  it('tanh is odd and exact at 0; both saturate without NaN at ±1e30', () => {
+    const t = simdActivation('tanh', Float32Array.from([0, -0.3, 0.3, 1e30, -1e30, 1e-30]));
+    expect(t[0]).toBe(0);
+    expect(t[1]).toBe(-t[2]!);
+    expect([t[3], t[4]]).toEqual([1, -1]);
+    expect(t[5]).toBeCloseTo(1e-30, 35);
+    const s = simdActivation('sigmoid', Float32Array.from([1e30, -1e30, 0]));
+    expect(s[0]).toBe(1);
+    expect(s[1]).toBeGreaterThanOrEqual(0);
+    expect(s[1]).toBeLessThan(1e-30);
+    expect(s[2]).toBe(0.5);
   });
 });
 

@@ -12,7 +12,7 @@
  */
 
 import {
-  add, block, br, brIf, end, fadd, fmul, geS, geU, get, i32, loop, ltS, mul, set, shl, shrU, splat32, vload, vstore, vzero,
+  add, block, br, brIf, end, fadd, fmul, geS, geU, get, i32, i32s, loop, ltS, mul, set, shl, shrU, splat32, vload, vstore, vzero,
   type WasmFunction,
 } from './wasm-asm.js';
 
@@ -84,5 +84,5 @@ export function gemmFunction(): WasmFunction {
   panel.push(...get(ICOL), ...i32(64), ...add, ...set(ICOL));
   panel.push(...br(0));
   c.push(...block, ...loop, ...panel, ...end, ...end);
-  return { name: 'gemm', params: 10, i32Locals: 14, v128Locals: 11, code: c };
+  return { name: 'gemm', params: i32s(10), results: [], exported: true, i32Locals: 14, v128Locals: 11, code: c };
 }

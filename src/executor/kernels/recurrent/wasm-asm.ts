@@ -1,7 +1,7 @@
 /**
  * Just enough of a WebAssembly assembler to write the recurrent kernels' SIMD functions in TypeScript:
- * LEB128 encoding, the opcodes they use, and module assembly (one imported memory `env.mem`, functions
- * whose parameters are all i32, each exported under its name). Instruction helpers return byte arrays
+ * LEB128 encoding, the opcodes they use, and module assembly (one imported memory `env.mem`, exported
+ * kernels and internal helpers). Instruction helpers return byte arrays
  * that callers concatenate in stack order.
  */
 
@@ -64,6 +64,18 @@ export const fmul = simd(0xe6);
 export const fdiv = simd(0xe7);
 export const fmin = simd(0xe8);
 export const fmax = simd(0xe9);
+export const fabs = simd(0xe0);
+export const fneg = simd(0xe1);
+export const flt = simd(0x43);
+export const fnearest = simd(0x6a);
+export const vand = simd(0x4e);
+export const vor = simd(0x50);
+export const bitselect = simd(0x52);
+export const iadd32 = simd(0xae);
+export const ishl32 = simd(0xab);
+export const itruncSat32 = simd(0xf8);
+/** A v128 of four copies of the i32 `v` (i32.const + i32x4.splat). */
+export const iconst = (v: number) => [0x41, ...sleb(v | 0), ...simd(0x11)];
 export const vzero = simd(0x0c, ...new Array<number>(16).fill(0));
 
 /** A v128 of four copies of the float32 `v`. */
@@ -79,19 +91,36 @@ export function whileLoop(exitIf: number[], body: number[]): number[] {
 
 export interface WasmFunction {
   name: string;
-  params: number;
+  /** Parameter types (I32, V128). */
+  params: number[];
+  /** Result types. */
+  results: number[];
+  /** Exported under `name`; internal helpers are reached with `call`. */
+  exported: boolean;
   i32Locals: number;
   v128Locals: number;
   code: number[];
 }
 
-/** A module importing `env.mem` and exporting each function under its name. */
+/** `call` of function `index` (its position in the module's function list). */
+export const call = (index: number) => [0x10, ...uleb(index)];
+
+/** n parameters of type i32. */
+export const i32s = (n: number) => new Array<number>(n).fill(I32);
+
+/**
+ * A module importing `env.mem`, holding `fns` in order (function i is index i for `call`) and exporting
+ * those marked exported under their names.
+ */
 export function assembleModule(fns: readonly WasmFunction[]): Uint8Array<ArrayBuffer> {
-  const arities = [...new Set(fns.map((f) => f.params))];
-  const types = section(1, [...uleb(arities.length), ...arities.flatMap((n) => [0x60, ...uleb(n), ...new Array<number>(n).fill(I32), 0])]);
+  const sig = (f: WasmFunction) => [0x60, ...uleb(f.params.length), ...f.params, ...uleb(f.results.length), ...f.results];
+  const sigs: string[] = [];
+  for (const f of fns) if (!sigs.includes(sig(f).join())) sigs.push(sig(f).join());
+  const types = section(1, [...uleb(sigs.length), ...sigs.flatMap((t) => t.split(',').map(Number))]);
   const imports = section(2, [1, ...str('env'), ...str('mem'), 0x02, 0x00, 1]);
-  const funcs = section(3, [...uleb(fns.length), ...fns.flatMap((f) => uleb(arities.indexOf(f.params)))]);
-  const exports = section(7, [...uleb(fns.length), ...fns.flatMap((f, i) => [...str(f.name), 0x00, ...uleb(i)])]);
+  const funcs = section(3, [...uleb(fns.length), ...fns.flatMap((f) => uleb(sigs.indexOf(sig(f).join())))]);
+  const exported = fns.map((f, i) => [f, i] as const).filter(([f]) => f.exported);
+  const exports = section(7, [...uleb(exported.length), ...exported.flatMap(([f, i]) => [...str(f.name), 0x00, ...uleb(i)])]);
   const bodies = fns.map((f) => {
     const body = [2, ...uleb(f.i32Locals), I32, ...uleb(f.v128Locals), V128, ...f.code, ...end];
     return [...uleb(body.length), ...body];

@@ -3,7 +3,7 @@
  * cells-wasm.ts), assembled and compiled once per process, instantiated per kernel over that kernel's own
  * memory so the workspace *is* the linear memory and nothing is copied in or out of the product.
  */
-import { cellFunctions, tanhFunction } from './cells-wasm.js';
+import { cellFunctions, mathFunctions, probeFunctions } from './cells-wasm.js';
 import { gemmFunction } from './gemm-wasm.js';
 import { assembleModule } from './wasm-asm.js';
 import type { Workspace } from './workspace.js';
@@ -26,7 +26,7 @@ let compiled: WebAssembly.Module | null | undefined;
  * (kernels are created synchronously), so kernels-recurrent-simd.test.ts keeps this under that size.
  */
 export function recurrentModuleBytes(): Uint8Array<ArrayBuffer> {
-  return assembleModule([gemmFunction(), ...cellFunctions()]);
+  return assembleModule([...mathFunctions(), gemmFunction(), ...cellFunctions()]);
 }
 
 /** The compiled module, or null where WebAssembly, its SIMD extension or synchronous compilation is unavailable. */
@@ -45,14 +45,15 @@ function moduleOrNull(): WebAssembly.Module | null {
   return compiled;
 }
 
-/** The SIMD tanh approximation applied to `values` (a test probe for its accuracy; separate module). */
-export function simdTanh(values: Float32Array): Float32Array {
+/** The SIMD sigmoid or tanh applied to `values` (a test probe for their accuracy; a separate module). */
+export function simdActivation(which: 'sigmoid' | 'tanh', values: Float32Array): Float32Array {
   const memory = new WebAssembly.Memory({ initial: Math.ceil((values.length * 4 + 16) / PAGE) });
-  const module = new WebAssembly.Module(assembleModule([tanhFunction()]));
-  const tanh = new WebAssembly.Instance(module, { env: { mem: memory } }).exports.tanh as Fn8;
+  const module = new WebAssembly.Module(assembleModule([...mathFunctions(), ...probeFunctions()]));
+  const exports = new WebAssembly.Instance(module, { env: { mem: memory } }).exports;
+  const fn = (which === 'tanh' ? exports.probeTanh : exports.probeSigmoid) as Fn8;
   const view = new Float32Array(memory.buffer, 0, values.length);
   view.set(values);
-  tanh(0, 0, 0, vecBytes(values.length), 0, 0, 0, 1);
+  fn(0, 0, 0, vecBytes(values.length), 0, 0, 0, 1);
   return view.slice();
 }
 
