@@ -3,7 +3,7 @@
  * defaults (checked against a scalar float64 reference written from the ONNX text), sequence_lens edge
  * cases, typed errors for bad inputs, and allocation-free steady-state runs.
  *
- * Tolerances: conformance rtol 1e-3 / atol 1e-5 (the ONNX runner's rule, issue 2 §4); float64 reference
+ * Tolerances: conformance rtol 1e-3 / atol 1e-7 (the ONNX runner's defaults; stricter than issue 2's 1e-5); float64 reference
  * rtol 1e-5 / atol 1e-6 (float32 rounding over a few steps); onnxruntime comparisons rtol 1e-4 / atol 1e-5.
  */
 import { readFileSync, readdirSync } from 'node:fs';
@@ -60,7 +60,7 @@ describe.each(['wasm', 'js'] as const)('ONNX conformance cases (%s matrix produc
         const t = got[vi.name];
         expect(t, vi.name).toBeDefined();
         expect([...t!.dims]).toEqual([...expected.dims]);
-        close(t!.data as Float32Array, expected.data as Float32Array, 1e-3, 1e-5, vi.name);
+        close(t!.data as Float32Array, expected.data as Float32Array, 1e-3, 1e-7, vi.name);
       });
     } finally {
       setRecurrentMatmulImpl('auto');
