@@ -66,27 +66,24 @@ const sr = tensor('int64', [], [16000n]);
 
 // --- 1. per node type -------------------------------------------------------------------------------
 
+/** Per node: µs accumulated in the current batch of chunks, and the per-chunk mean of each finished batch. */
 interface Tally {
+  opType: string;
   us: number;
   calls: number;
+  batches: number[];
 }
-const byType = new Map<string, Tally>();
-const byNode = new Map<string, Tally>();
+const tallies = new Map<string, Tally>();
 /** Time spent inside nested kernels while an If runs, subtracted from the If's own time. */
 let nested = 0;
-
-function tally(map: Map<string, Tally>, key: string, us: number): void {
-  const t = map.get(key) ?? { us: 0, calls: 0 };
-  t.us += us;
-  t.calls++;
-  map.set(key, t);
-}
 
 function timed(def: KernelDef): KernelDef['create'] {
   const create = def.create.bind(def);
   return (init) => {
     const inner: Kernel = create(init);
     const label = `${init.node.opType} ${init.node.name || init.node.outputs[0]}`;
+    const t: Tally = tallies.get(label) ?? { opType: init.node.opType, us: 0, calls: 0, batches: [] };
+    tallies.set(label, t);
     return {
       run(inputs, ctx) {
         const outerNested = nested;
@@ -94,9 +91,8 @@ function timed(def: KernelDef): KernelDef['create'] {
         const t0 = performance.now();
         const out = inner.run(inputs, ctx);
         const total = (performance.now() - t0) * 1000;
-        const self = total - nested;
-        tally(byType, init.node.opType, self);
-        tally(byNode, label, self);
+        t.us += total - nested;
+        t.calls++;
         nested = outerNested + total;
         return out;
       },
@@ -115,36 +111,52 @@ for (const def of ALL_KERNELS) (def as { create: KernelDef['create'] }).create =
 const profiled = createExecutor(readModel(bytes));
 ALL_KERNELS.forEach((d, i) => ((d as { create: KernelDef['create'] }).create = originals[i]!));
 
-let state = tensor('float32', [2, 1, 128]);
+let state: Tensor = tensor('float32', [2, 1, 128]);
 for (let k = 0; k < inputs.length; k++) state = carry(profiled, state, k); // warm-up
-byType.clear();
-byNode.clear();
-const profileRuns = inputs.length * 2;
-const p0 = performance.now();
-for (let k = 0; k < profileRuns; k++) state = carry(profiled, state, k);
-const profiledUs = ((performance.now() - p0) * 1000) / profileRuns;
-
-const rows = [...byType].sort((a, b) => b[1].us - a[1].us);
-const kernelUs = rows.reduce((s, [, t]) => s + t.us, 0) / profileRuns;
-console.log(`\nPer node type, µs per chunk (${profileRuns} chunks, wrapped kernels; timer overhead included):`);
-console.log('op type          µs/chunk   share   calls/chunk');
-for (const [op, t] of rows) {
-  const us = t.us / profileRuns;
-  console.log(`${op.padEnd(16)} ${us.toFixed(1).padStart(8)}  ${((100 * us) / kernelUs).toFixed(1).padStart(5)}%  ${(t.calls / profileRuns).toFixed(0).padStart(6)}`);
+// Batches of chunks; each node's cost is its median batch, so a GC pause or a neighbour's burst on this
+// shared machine lands in one batch and not in the table.
+const BATCHES = 15;
+const perBatch = Math.max(10, Math.floor(inputs.length / 5));
+for (const t of tallies.values()) t.us = t.calls = 0;
+const wholeRun: number[] = [];
+const callsPerChunk = new Map<string, number>();
+for (let batch = 0; batch < BATCHES; batch++) {
+  const p0 = performance.now();
+  for (let k = 0; k < perBatch; k++) state = carry(profiled, state, batch * perBatch + k);
+  wholeRun.push(((performance.now() - p0) * 1000) / perBatch);
+  for (const [label, t] of tallies) {
+    t.batches.push(t.us / perBatch);
+    callsPerChunk.set(label, t.calls / perBatch);
+    t.us = t.calls = 0;
+  }
 }
-console.log(`${'kernels'.padEnd(16)} ${kernelUs.toFixed(1).padStart(8)}`);
-console.log(`${'whole run'.padEnd(16)} ${profiledUs.toFixed(1).padStart(8)}  (plan loop, feeds, state copy included)`);
-console.log('\nSlowest nodes, µs per chunk:');
-for (const [name, t] of [...byNode].sort((a, b) => b[1].us - a[1].us).slice(0, 10)) {
-  console.log(`  ${(t.us / profileRuns).toFixed(1).padStart(8)}  ${name}`);
-}
-
-// --- 2. side by side --------------------------------------------------------------------------------
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[s.length >> 1]!;
 }
+
+const nodes = [...tallies].map(([label, t]) => ({ label, opType: t.opType, us: median(t.batches), calls: callsPerChunk.get(label) ?? 0 }));
+const types = new Map<string, { us: number; calls: number }>();
+for (const n of nodes) {
+  const t = types.get(n.opType) ?? { us: 0, calls: 0 };
+  t.us += n.us;
+  t.calls += n.calls;
+  types.set(n.opType, t);
+}
+const rows = [...types].filter(([, t]) => t.calls > 0).sort((a, b) => b[1].us - a[1].us);
+const kernelUs = rows.reduce((s, [, t]) => s + t.us, 0);
+console.log(`\nPer node type, µs per chunk (median of ${BATCHES} batches of ${perBatch} chunks; wrapped kernels, timer overhead included):`);
+console.log('op type          µs/chunk   share   calls/chunk');
+for (const [op, t] of rows) {
+  console.log(`${op.padEnd(16)} ${t.us.toFixed(1).padStart(8)}  ${((100 * t.us) / kernelUs).toFixed(1).padStart(5)}%  ${t.calls.toFixed(0).padStart(6)}`);
+}
+console.log(`${'kernels'.padEnd(16)} ${kernelUs.toFixed(1).padStart(8)}`);
+console.log(`${'whole run'.padEnd(16)} ${median(wholeRun).toFixed(1).padStart(8)}  (plan loop, feeds, state copy and the wrappers' own cost included)`);
+console.log('\nSlowest nodes, µs per chunk:');
+for (const n of nodes.sort((a, b) => b.us - a.us).slice(0, 12)) console.log(`  ${n.us.toFixed(1).padStart(8)}  ${n.label}`);
+
+// --- 2. side by side --------------------------------------------------------------------------------
 
 const builtin = createExecutor(readModel(bytes));
 const session = await ort.InferenceSession.create(bytes, { intraOpNumThreads: 1, interOpNumThreads: 1 });
@@ -153,13 +165,13 @@ const ortInputs = inputs.map((t) => new ort.Tensor('float32', t.data as Float32A
 
 const times: Record<'builtin' | 'ort-node-1t', number[]> = { builtin: [], 'ort-node-1t': [] };
 for (let round = 0; round <= ROUNDS; round++) {
-  let s = tensor('float32', [2, 1, 128]);
+  let s: Tensor = tensor('float32', [2, 1, 128]);
   for (let k = 0; k < inputs.length; k++) {
     const t0 = performance.now();
     s = carry(builtin, s, k);
     if (round > 0) times.builtin.push((performance.now() - t0) * 1000);
   }
-  let os = new ort.Tensor('float32', new Float32Array(256), [2, 1, 128]);
+  let os: ort.Tensor = new ort.Tensor('float32', new Float32Array(256), [2, 1, 128]);
   for (let k = 0; k < ortInputs.length; k++) {
     const t0 = performance.now();
     const out = await session.run({ input: ortInputs[k]!, sr: ortSr, state: os });
