@@ -9,8 +9,8 @@
  *   per run shape (T, B):     x   X as given (rows in X's own order)
  *                             p   X·Wᵀ + pb for every (t, b), same row order as x, GW floats per row
  *                             g   gate pre-activations of the current step, B rows of gStride (≥ GW)
- *                             h   hidden state, D × B rows of H (the left operand of the recurrent product)
- *                             c   cell state (LSTM), D × B rows of H;  tmp  r ⊙ h (GRU), B rows of H
+ *                             h   hidden state, D × B rows of HS (the left operand of the recurrent product)
+ *                             c   cell state (LSTM), D × B rows of HS;  tmp  r ⊙ h (GRU), B rows of HS
  * GW = gates * Hp, Hp = H padded to whole panels (see pack.ts). State rows are HS = H rounded up to 4 apart.
  *
  * Allocation: regions are laid out again only when a shape changes, so a steady-state run allocates
@@ -366,7 +366,10 @@ export abstract class RecurrentKernel implements Kernel {
     }
     this.staticEnd = o;
     this.T = -1; // force the dynamic regions to be laid out after the new static ones
-    this.ws.ensure(o);
+    this.grow(o, () => {
+      this.I = -1;
+      this.H = -1;
+    });
   }
 
   private layoutDynamic(T: number, B: number): void {
@@ -390,7 +393,9 @@ export abstract class RecurrentKernel implements Kernel {
     o = align4(o + this.D * B * this.HS);
     this.tmp = o;
     o = align4(o + B * this.HS);
-    this.ws.ensure(o);
+    this.grow(o, () => {
+      this.T = -1;
+    });
   }
 
   private packAll(W: Tensor, R: Tensor, b: Tensor | undefined, p: Tensor | undefined): void {
@@ -408,6 +413,19 @@ export abstract class RecurrentKernel implements Kernel {
       }
     }
     this.usePeepholes = p !== undefined;
+  }
+
+  /**
+   * Grows the workspace; where the engine cannot (WebAssembly's 4 GiB, memory limits) the layout is marked
+   * stale by `forget` and a KernelError says how much was asked for.
+   */
+  private grow(floats: number, forget: () => void): void {
+    try {
+      this.ws.ensure(floats);
+    } catch (e) {
+      forget();
+      throw new KernelError(`${this.attrs.where}: cannot allocate ${floats * 4} bytes of workspace (${(e as Error).message})`, { cause: e });
+    }
   }
 
   private present(i: number): boolean {
