@@ -183,6 +183,49 @@ describe('createExecutor: buffer pool', () => {
   });
 });
 
+describe('createExecutor: buffer sharing by lifetime', () => {
+  it('a chain of same-shape nodes reuses buffers once their readers have run, and stays correct', () => {
+    const b = new GraphBuilder({ opset: 17 });
+    const x = b.input('x', 'float32', [1, 64]);
+    let v = x;
+    for (let i = 0; i < 12; i++) v = i % 2 ? b.tanh(v) : b.add(v, b.initializer(`c${i}`, tensor('float32', [64], new Float32Array(64).fill(0.01 * i))));
+    const side = b.sigmoid(x); // read at the very end: must not be overwritten by the chain
+    b.output(b.mul(v, side), 'float32');
+    const exec = createExecutor(b.build());
+    const feeds = { x: tensor('float32', [1, 64], Float32Array.from({ length: 64 }, (_, i) => i / 64 - 0.5)) };
+    const out = Array.from(Object.values(exec.run(feeds))[0]!.data as Float32Array);
+    // 14 node outputs of 256 bytes, but at most three are live at once (x is the caller's); the rest of
+    // the pool is the Adds' broadcast scratch (a few int32 each)
+    expect(exec.pool.bytes).toBeLessThan(3 * 256 + 100);
+    const expected = Array.from({ length: 64 }, (_, j) => {
+      const x0 = j / 64 - 0.5;
+      let y = x0;
+      for (let i = 0; i < 12; i++) y = i % 2 ? Math.tanh(y) : y + Math.fround(0.01 * i);
+      return y / (1 + Math.exp(-x0));
+    });
+    out.forEach((y, j) => expect(y).toBeCloseTo(expected[j]!, 5));
+    exec.run(feeds);
+    const n = exec.pool.allocations;
+    exec.run(feeds);
+    expect(exec.pool.allocations).toBe(n);
+  });
+});
+
+describe('buffer sharing and views', () => {
+  it('keeps a buffer alive while a view of it (Reshape) is still to be read', () => {
+    const b = new GraphBuilder({ opset: 17 });
+    const x = b.input('x', 'float32', [2, 8]);
+    const e = b.exp(x); // [2, 8], fresh
+    const r = b.reshape(e, [2, 8]); // a view of e's buffer: e must outlive r's readers
+    const t = b.tanh(b.neg(x)); // same shape and dtype as e: would take e's slot if views were ignored
+    b.output(b.add(r, t), 'float32');
+    const exec = createExecutor(b.build());
+    const xs = Float32Array.from({ length: 16 }, (_, i) => i / 8 - 1);
+    const y = Object.values(exec.run({ x: tensor('float32', [2, 8], xs) }))[0]!.data as Float32Array;
+    y.forEach((v, i) => expect(v).toBeCloseTo(Math.exp(xs[i]!) + Math.tanh(-xs[i]!), 5));
+  });
+});
+
 describe('createExecutor: feeds and errors', () => {
   const exec = () =>
     createExecutor(

@@ -58,5 +58,12 @@ export interface KernelDef {
   sinceVersion: number;
   /** Last opset it implements (inclusive); open-ended when absent. */
   untilVersion?: number;
+  /**
+   * True when every output is always a buffer from `ctx.output` — never an input returned as is, never a
+   * view of one. The plan may then hand an input's buffer to a later node as soon as this node (its last
+   * reader) has run; without the flag it assumes outputs may alias inputs and keeps inputs alive as long
+   * as the outputs.
+   */
+  freshOutputs?: boolean;
   create(init: KernelInit): Kernel;
 }

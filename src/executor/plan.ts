@@ -15,7 +15,8 @@ import type { OpsetResolver } from './missing-ops.js';
 import type { BufferPool } from './pool.js';
 import { ScopeView } from './scope.js';
 import { inferOutputs, infoOfTensor, infoOfValueType, mergeInfo } from './shape-inference.js';
-import { liveNodes } from './liveness.js';
+import { liveNodes, nodeReads } from './liveness.js';
+import { assignSlots } from './slot-assignment.js';
 import { topologicalOrder } from './topo-order.js';
 
 /** What a subgraph can see of the graphs around it at plan time. */
@@ -102,6 +103,12 @@ interface Step {
   /** Value id per node output; -1 for an omitted output. */
   readonly outIds: readonly number[];
   readonly ctx: RunContext;
+  /** Pool slot per output, filled in by slot assignment once every step is known. */
+  readonly outputSlots: number[];
+  /** Value ids this step reads: its inputs plus what its subgraphs read from this graph. */
+  readonly reads: readonly number[];
+  /** The kernel never returns an input or a view of one (KernelDef.freshOutputs). */
+  readonly fresh: boolean;
 }
 
 /** One graph input: where its value goes, what it must look like, and its default (an initializer). */
@@ -131,6 +138,8 @@ export class GraphPlan implements SubgraphRunner {
   folded = 0;
   /** Number of nodes no graph output depends on (not planned, never run). */
   pruned = 0;
+  /** How many step outputs reuse another output's pool slot (buffer sharing by lifetime). */
+  sharedSlots = 0;
 
   private readonly ids = new Map<string, number>();
   private readonly infos: (StaticInfo | undefined)[] = [];
@@ -162,6 +171,20 @@ export class GraphPlan implements SubgraphRunner {
       this.outputIds.push(id);
       this.outputNames.push(out.name);
     }
+    this.assignOutputSlots();
+  }
+
+  /** Gives every step output a pool slot, sharing slots between values whose lifetimes do not overlap. */
+  private assignOutputSlots(): void {
+    const pool = this.options.pool;
+    const shareKey = (id: number): string | undefined => {
+      const info = this.infos[id];
+      if (info?.dtype === undefined || info.dims === undefined || info.dims.some((d) => d === null)) return undefined;
+      return `${info.dtype}[${info.dims.join(',')}]`;
+    };
+    const slots = assignSlots(this.steps, this.outputIds, shareKey, () => pool.reserve());
+    this.steps.forEach((step, s) => step.outputSlots.push(...slots[s]!));
+    this.sharedSlots = this.steps.reduce((n, step) => n + step.outputSlots.length, 0) - new Set(slots.flat()).size;
   }
 
   /** Static information about a value of this graph (after folding and inference). */
@@ -264,9 +287,15 @@ export class GraphPlan implements SubgraphRunner {
     const outIds: number[] = [];
     const outputSlots: number[] = [];
     node.outputs.forEach((name, j) => {
-      outputSlots.push(this.options.pool.reserve());
       outIds.push(name === '' ? -1 : this.newId(name, mergeInfo(inferred[j], this.declared.get(name))));
     });
+    const reads = [...inIds];
+    if (hasSubgraph) {
+      for (const name of nodeReads(node)) {
+        const id = this.ids.get(name);
+        if (id !== undefined) reads.push(id);
+      }
+    }
     this.steps.push({
       node,
       kernel,
@@ -274,6 +303,9 @@ export class GraphPlan implements SubgraphRunner {
       inputs: new Array<Tensor | undefined>(inIds.length).fill(undefined),
       outIds,
       ctx: new NodeContext(this.options.pool, outputSlots, what, this.scope),
+      outputSlots,
+      reads,
+      fresh: def.freshOutputs === true,
     });
   }
 

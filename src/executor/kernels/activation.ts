@@ -22,6 +22,7 @@ function parametric(opType: string, sinceVersion: number, make: (node: Node) => 
   return {
     opType,
     sinceVersion,
+    freshOutputs: true,
     create(init) {
       return unaryKernel(opType, sinceVersion, { num: make(init.node) }).create(init);
     },
@@ -38,6 +39,7 @@ function softmaxKernel(opType: 'Softmax' | 'LogSoftmax', sinceVersion: number, u
   return {
     opType,
     sinceVersion,
+    freshOutputs: true,
     ...(untilVersion !== undefined ? { untilVersion } : {}),
     create(init) {
       const what = describeNode(init.node);

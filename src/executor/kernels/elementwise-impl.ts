@@ -60,6 +60,7 @@ export function binaryKernel(opType: string, sinceVersion: number, op: BinaryOp)
   return {
     opType,
     sinceVersion,
+    freshOutputs: true,
     create(init: KernelInit): Kernel {
       const what = describeNode(init.node);
       const bc = new Broadcaster(2);
@@ -124,6 +125,7 @@ export function unaryKernel(opType: string, sinceVersion: number, op: UnaryOp): 
   return {
     opType,
     sinceVersion,
+    freshOutputs: true,
     create(init: KernelInit): Kernel {
       const what = describeNode(init.node);
       const declared = init.inputInfo[0]?.dtype;

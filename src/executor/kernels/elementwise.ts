@@ -186,6 +186,7 @@ function variadicKernel(opType: string, pickMax: boolean): KernelDef {
   return {
     opType,
     sinceVersion: 6,
+    freshOutputs: true,
     create(init: KernelInit): Kernel {
       const what = describeNode(init.node);
       const n = init.node.inputs.length;
@@ -245,6 +246,7 @@ function variadicKernel(opType: string, pickMax: boolean): KernelDef {
 const whereKernel: KernelDef = {
   opType: 'Where',
   sinceVersion: 9,
+  freshOutputs: true,
   create(init) {
     const what = describeNode(init.node);
     const bc = new Broadcaster(3);
@@ -291,6 +293,7 @@ function clipKernel(sinceVersion: number, untilVersion: number | undefined): Ker
   return {
     opType: 'Clip',
     sinceVersion,
+    freshOutputs: true,
     ...(untilVersion !== undefined ? { untilVersion } : {}),
     create(init) {
       const what = describeNode(init.node);
@@ -356,6 +359,7 @@ function clipBig(xd: BigInt64Array, od: BigInt64Array, lo: bigint | undefined, h
 const notKernel: KernelDef = {
   opType: 'Not',
   sinceVersion: 1,
+  freshOutputs: true,
   create(init) {
     const what = describeNode(init.node);
     const result: (Tensor | undefined)[] = [undefined];

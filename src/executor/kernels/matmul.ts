@@ -28,6 +28,7 @@ function packB(b: Tensor): TypedArray {
 const matMul: KernelDef = {
   opType: 'MatMul',
   sinceVersion: 1,
+  freshOutputs: true,
   create(init) {
     const what = describeNode(init.node);
     const constB = init.constants[1];
@@ -104,6 +105,7 @@ const matMul: KernelDef = {
 const gemm: KernelDef = {
   opType: 'Gemm',
   sinceVersion: 7,
+  freshOutputs: true,
   create(init) {
     const what = describeNode(init.node);
     const alpha = attrFloat(init.node, 'alpha', 1);

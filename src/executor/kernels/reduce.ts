@@ -72,6 +72,7 @@ function reduceKernel(opType: string, op: ReduceOp): KernelDef {
   return {
     opType,
     sinceVersion: 1,
+    freshOutputs: true,
     create(init: KernelInit) {
       const what = describeNode(init.node);
       const node: Node = init.node;
@@ -96,7 +97,10 @@ function reduceKernel(opType: string, op: ReduceOp): KernelDef {
           const axes: BigInt64Array | readonly number[] | undefined = fromInput ? (axesT?.data as BigInt64Array | undefined) : attrAxes;
           if (axes === undefined || axes.length === 0) {
             if (noopEmpty) {
-              result[0] = x; // identity, as the operator text says for noop_with_empty_axes
+              // identity, as the operator text says for noop_with_empty_axes; copied so the output is fresh
+              const copy = ctx.output(0, x.dtype, x.dims);
+              (copy.data as Arr).set(x.data);
+              result[0] = copy;
               return result;
             }
             reduced.length = rank;
@@ -125,6 +129,7 @@ function argKernel(opType: 'ArgMax' | 'ArgMin'): KernelDef {
   return {
     opType,
     sinceVersion: 1,
+    freshOutputs: true,
     create(init) {
       const what = describeNode(init.node);
       const axisAttr = attrInt(init.node, 'axis', 0);
@@ -218,6 +223,7 @@ function selectTop(xd: Arr, base: number, inner: number, n: number, k: number, l
 const topK: KernelDef = {
   opType: 'TopK',
   sinceVersion: 1,
+  freshOutputs: true,
   create(init) {
     const what = describeNode(init.node);
     const axisAttr = attrInt(init.node, 'axis', -1);
