@@ -267,3 +267,14 @@ describe('unary math', () => {
     expect(() => createExecutor(g.build())).toThrow(/Exp takes float32\/float64, got int32/);
   });
 });
+
+describe('opsets before 6 (legacy consumed_inputs attribute, same semantics)', () => {
+  it('Exp, Max and attribute Clip run at opset 5', () => {
+    const g = new GraphBuilder({ opset: 5 });
+    const x = g.input('x', 'float32', [3]);
+    const y = g.input('y', 'float32', [3]);
+    g.output(g.clip(g.max(g.exp(x), y), 0.5, 2), 'float32');
+    const out = createExecutor(g.build()).run({ x: tensor('float32', [3], [-3, 0, 1]), y: tensor('float32', [3], [0, 0.7, 0]) });
+    expect(Array.from(Object.values(out)[0]!.data as Float32Array)).toEqual([0.5, 1, 2]);
+  });
+});

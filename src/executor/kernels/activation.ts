@@ -92,12 +92,12 @@ function softmaxKernel(opType: 'Softmax' | 'LogSoftmax', sinceVersion: number, u
 }
 
 export const kernels: KernelDef[] = [
-  unaryKernel('Tanh', 6, {
+  unaryKernel('Tanh', 1, {
     num: (x, o, n) => {
       for (let i = 0; i < n; i++) o[i] = Math.tanh(x[i]);
     },
   }),
-  unaryKernel('Sigmoid', 6, {
+  unaryKernel('Sigmoid', 1, {
     num: (x, o, n) => {
       for (let i = 0; i < n; i++) {
         const v = x[i];
@@ -110,7 +110,7 @@ export const kernels: KernelDef[] = [
       }
     },
   }),
-  unaryKernel('Relu', 6, {
+  unaryKernel('Relu', 1, {
     // NaN stays NaN (`v > 0` is false for NaN, and `v < 0` too)
     num: (x, o, n) => {
       for (let i = 0; i < n; i++) o[i] = x[i] < 0 ? 0 : x[i];
@@ -120,26 +120,26 @@ export const kernels: KernelDef[] = [
     },
     dtypes: SIGNED_NUMERIC,
   }),
-  parametric('LeakyRelu', 6, (node) => {
+  parametric('LeakyRelu', 1, (node) => {
     const alpha = attrFloat(node, 'alpha', 0.01);
     return (x, o, n) => {
       for (let i = 0; i < n; i++) o[i] = x[i] >= 0 ? x[i] : alpha * x[i];
     };
   }),
-  parametric('HardSigmoid', 6, (node) => {
+  parametric('HardSigmoid', 1, (node) => {
     const alpha = attrFloat(node, 'alpha', 0.2);
     const beta = attrFloat(node, 'beta', 0.5);
     return (x, o, n) => {
       for (let i = 0; i < n; i++) o[i] = Math.max(0, Math.min(1, alpha * x[i] + beta));
     };
   }),
-  parametric('Elu', 6, (node) => {
+  parametric('Elu', 1, (node) => {
     const alpha = attrFloat(node, 'alpha', 1);
     return (x, o, n) => {
       for (let i = 0; i < n; i++) o[i] = x[i] >= 0 ? x[i] : alpha * (Math.exp(x[i]) - 1);
     };
   }),
-  parametric('Selu', 6, (node) => {
+  parametric('Selu', 1, (node) => {
     const alpha = attrFloat(node, 'alpha', 1.67326319217681884765625);
     const gamma = attrFloat(node, 'gamma', 1.05070102214813232421875);
     return (x, o, n) => {

@@ -185,7 +185,7 @@ const POW: BinaryOp = {
 function variadicKernel(opType: string, pickMax: boolean): KernelDef {
   return {
     opType,
-    sinceVersion: 6,
+    sinceVersion: 1,
     freshOutputs: true,
     create(init: KernelInit): Kernel {
       const what = describeNode(init.node);
@@ -386,6 +386,9 @@ const negLoop: UnaryLoop = (x, o, n) => {
 const SIGNED: readonly DType[] = ['float32', 'float64', 'int8', 'int16', 'int32', 'int64'];
 const NUMERIC: readonly DType[] = [...SIGNED, 'uint8', 'uint16', 'uint32', 'uint64'];
 
+// Unary operators, Max/Min and Clip start at opset 1: their versions before 6 differ only by the legacy
+// `consumed_inputs` attribute, which changes nothing about the result. Add/Sub/Mul/Div/Pow/comparisons
+// start at 7, where numpy broadcasting replaced the old `broadcast`/`axis` attributes.
 export const kernels: KernelDef[] = [
   binaryKernel('Add', 7, ADD),
   binaryKernel('Sub', 7, SUB),
@@ -404,25 +407,25 @@ export const kernels: KernelDef[] = [
   whereKernel,
   variadicKernel('Max', true),
   variadicKernel('Min', false),
-  clipKernel(6, 10),
+  clipKernel(1, 10),
   clipKernel(11, undefined),
-  unaryKernel('Exp', 6, {
+  unaryKernel('Exp', 1, {
     num: (x, o, n) => {
       for (let i = 0; i < n; i++) o[i] = Math.exp(x[i]);
     },
   }),
-  unaryKernel('Log', 6, {
+  unaryKernel('Log', 1, {
     num: (x, o, n) => {
       for (let i = 0; i < n; i++) o[i] = Math.log(x[i]);
     },
   }),
-  unaryKernel('Sqrt', 6, {
+  unaryKernel('Sqrt', 1, {
     num: (x, o, n) => {
       for (let i = 0; i < n; i++) o[i] = Math.sqrt(x[i]);
     },
   }),
-  unaryKernel('Neg', 6, { num: negLoop, big: negLoop, dtypes: SIGNED }),
-  unaryKernel('Abs', 6, {
+  unaryKernel('Neg', 1, { num: negLoop, big: negLoop, dtypes: SIGNED }),
+  unaryKernel('Abs', 1, {
     num: (x, o, n) => {
       for (let i = 0; i < n; i++) o[i] = Math.abs(x[i]);
     },
@@ -431,17 +434,17 @@ export const kernels: KernelDef[] = [
     },
     dtypes: NUMERIC,
   }),
-  unaryKernel('Reciprocal', 6, {
+  unaryKernel('Reciprocal', 1, {
     num: (x, o, n) => {
       for (let i = 0; i < n; i++) o[i] = 1 / x[i];
     },
   }),
-  unaryKernel('Floor', 6, {
+  unaryKernel('Floor', 1, {
     num: (x, o, n) => {
       for (let i = 0; i < n; i++) o[i] = Math.floor(x[i]);
     },
   }),
-  unaryKernel('Ceil', 6, {
+  unaryKernel('Ceil', 1, {
     num: (x, o, n) => {
       for (let i = 0; i < n; i++) o[i] = Math.ceil(x[i]);
     },
