@@ -10,6 +10,8 @@
  * Through the executor, Conv with initializer weights (the SIMD path) is checked against
  * onnxruntime-node at rtol/atol 1e-5, like kernels-conv.test.ts.
  */
+import { PerformanceObserver } from 'node:perf_hooks';
+import v8 from 'node:v8';
 import { describe, expect, it } from 'vitest';
 import { createExecutor } from '../src/executor/executor.js';
 import { ConvGemm, convModuleBytes, convSimdAvailable, TILE_FLOATS } from '../src/executor/kernels/conv-gemm.js';
@@ -160,5 +162,31 @@ describe('Conv with initializer weights (SIMD path) through the executor', () =>
     const n = exec.pool.allocations;
     for (let i = 0; i < 5; i++) exec.run(feeds);
     expect(exec.pool.allocations).toBe(n);
+  });
+
+  it('steady-state runs allocate no JavaScript objects (young-generation growth across runs, no GC between)', () => {
+    // Small shapes so that many runs fit in a fraction of a second; both Conv forms Silero uses (a strided
+    // STFT-like layer without bias, a padded layer with bias).
+    const b = new GraphBuilder({ opset: 11 });
+    const x = b.input('x', 'float32', [1, 1, 96]);
+    const stft = b.conv(x, b.initializer('w0', randomTensor([20, 1, 16], 41)), undefined, { strides: [8] });
+    const enc = b.conv(stft, b.initializer('w1', randomTensor([18, 20, 3], 42)), b.initializer('b1', randomTensor([18], 43)), { pads: [1, 1], strides: [2] });
+    b.output(enc, 'float32');
+    const exec = createExecutor(b.build());
+    const feeds = { x: randomTensor([1, 1, 96], 44) };
+    for (let i = 0; i < 20_000; i++) exec.run(feeds); // until the JIT has settled
+    let gcs = 0;
+    const obs = new PerformanceObserver((list) => {
+      gcs += list.getEntries().length;
+    });
+    obs.observe({ entryTypes: ['gc'] });
+    const runs = 20_000;
+    const before = v8.getHeapStatistics().used_heap_size;
+    for (let i = 0; i < runs; i++) exec.run(feeds);
+    const after = v8.getHeapStatistics().used_heap_size;
+    obs.disconnect();
+    // One stray object per run would be >= 16 bytes/run; a GC during the loop means it allocated megabytes.
+    expect(gcs).toBe(0);
+    expect((after - before) / runs).toBeLessThan(2);
   });
 });
