@@ -54,6 +54,13 @@ describe('decodeWav on files written by sox', () => {
     expect(maxDiff(a.channels[0]!, f32.channels[0]!)).toBeLessThanOrEqual(2 ** -(bits - 1));
   });
 
+  it('reads what sox writes into a pipe (data size left as the 0x7FFFF000 placeholder) to the end', () => {
+    const bytes = fixture('tone-s16-sox-pipe.wav');
+    expect(new DataView(bytes.buffer, bytes.byteOffset).getUint32(40, true)).toBe(0x7ffff000);
+    const a = decodeWav(bytes);
+    expect(maxDiff(a.channels[0]!, f32.channels[0]!)).toBeLessThanOrEqual(2 ** -15);
+  });
+
   it('reads stereo 44.1 kHz and downmixes by averaging', () => {
     const a = decodeWav(fixture('tone-stereo-44k.wav'));
     expect(a.sampleRate).toBe(44100);
@@ -124,10 +131,12 @@ describe('decodeWav on bad input', () => {
     expect(() => decodeWav(good.subarray(0, 30))).toThrow(AudioFormatError);
     expect(() => decodeWav(good.subarray(0, 40))).toThrow(/truncated WAV: no 'data' chunk/);
   });
-  it('reads a streamed file whose data size is the 0xFFFFFFFF placeholder to the end', () => {
-    const streamed = good.slice();
-    new DataView(streamed.buffer).setUint32(40, 0xffffffff, true);
-    expect(decodeWav(streamed).channels[0]!.length).toBe(100);
+  it('reads a streamed file whose data size is a placeholder (ffmpeg, arecord) to the end', () => {
+    for (const placeholder of [0xffffffff, 0x7fffffff]) {
+      const streamed = good.slice();
+      new DataView(streamed.buffer).setUint32(40, placeholder, true);
+      expect(decodeWav(streamed).channels[0]!.length).toBe(100);
+    }
   });
   it('declines encodings it does not read', () => {
     const alaw = good.slice();

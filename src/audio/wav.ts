@@ -21,8 +21,12 @@ export interface DecodedAudio {
 const WAVE_FORMAT_PCM = 1;
 const WAVE_FORMAT_IEEE_FLOAT = 3;
 const WAVE_FORMAT_EXTENSIBLE = 0xfffe;
-/** Writers that stream to a pipe cannot seek back to patch the size, and leave this in its place. */
-const UNKNOWN_SIZE = 0xffffffff;
+/**
+ * Writers that stream to a pipe cannot seek back to patch the data size and leave a placeholder: ffmpeg
+ * 0xFFFFFFFF, sox 0x7FFFF000, arecord 0x7FFFFFFF. A declared size this large that the bytes do not reach is
+ * read as "to the end of the stream", not as a truncated file.
+ */
+const PLACEHOLDER_SIZE = 0x7ffff000;
 
 function fourCC(view: DataView, offset: number): string {
   let s = '';
@@ -153,7 +157,7 @@ export function decodeWav(bytes: Uint8Array): DecodedAudio {
     } else if (id === 'data') {
       if (!fmt) throw new AudioFormatError("malformed WAV: 'data' chunk comes before any 'fmt ' chunk");
       let length = size;
-      if (size === UNKNOWN_SIZE) {
+      if (size > available && size >= PLACEHOLDER_SIZE) {
         length = available - (available % fmt.blockAlign);
       } else if (size > available) {
         throw new AudioFormatError(

@@ -116,7 +116,7 @@ async function run(args: ParsedArgs, io: CliIo): Promise<number> {
     const enc = `${src.encoding.bitsPerSample}-bit ${src.encoding.format === 'float' ? 'float' : 'PCM'}`;
     const chans = src.channels === 1 ? 'mono' : `${src.channels} channels downmixed`;
     const rs = src.sampleRate === RATE ? '' : `, resampled ${src.sampleRate} → ${RATE} Hz`;
-    io.stdout.write(`${path}: ${fmt(src.seconds)} s, ${src.sampleRate} Hz ${chans}, ${enc}${rs}; Silero VAD v5 on ${session.info.backend}\n`);
+    io.stdout.write(`${path === '-' ? 'standard input' : path}: ${fmt(src.seconds)} s, ${src.sampleRate} Hz ${chans}, ${enc}${rs}; Silero VAD v5 on ${session.info.backend}\n`);
   }
   for (const s of segments) io.stdout.write(`${fmt(s.start).padStart(8)} – ${fmt(s.end).padStart(8)} s  (${fmt(s.end - s.start)} s)\n`);
   if (!flags.quiet) {
