@@ -271,6 +271,66 @@ describe('state carried by feeding outputs back', () => {
   });
 });
 
+describe('one kernel across changing runs', () => {
+  it('shapes that change between runs (seq, batch) give the same answers as fresh kernels', () => {
+    const model = (() => {
+      const b = new GraphBuilder({ opset: 21 });
+      const r = rng(11);
+      const rand = (n: number, s: number) => Float32Array.from({ length: n }, () => (r() * 2 - 1) * s);
+      const X = b.input('X', 'float32', ['seq', 'batch', 4]);
+      const W = b.initializer('W', tensor('float32', [2, 18, 4], rand(144, 0.5)));
+      const R = b.initializer('R', tensor('float32', [2, 18, 6], rand(216, 0.5)));
+      b.gru({ X, W, R, hiddenSize: 6, direction: 'bidirectional', linearBeforeReset: 1, outputs: ['Y', 'Y_h'] });
+      b.output('Y', 'float32');
+      b.output('Y_h', 'float32');
+      return b.build();
+    })();
+    const shared = createRecurrentRunner(model);
+    for (const [T, B] of [[5, 3], [2, 1], [7, 4], [5, 3], [1, 1]] as const) {
+      const X = tensor('float32', [T, B, 4], Float32Array.from({ length: T * B * 4 }, (_, i) => Math.sin(i * 0.7 + T)));
+      const got = shared.run({ X });
+      const fresh = createRecurrentRunner(model).run({ X });
+      expect(Array.from(got.Y!.data as Float32Array)).toEqual(Array.from(fresh.Y!.data as Float32Array));
+      expect(Array.from(got.Y_h!.data as Float32Array)).toEqual(Array.from(fresh.Y_h!.data as Float32Array));
+    }
+  });
+
+  it('weights fed as graph inputs are re-read every run (new values, new hidden size)', async () => {
+    const build = () => {
+      const b = new GraphBuilder({ opset: 21 });
+      const X = b.input('X', 'float32', [3, 2, 4]);
+      const W = b.input('W', 'float32', [1, 'gh', 4]);
+      const R = b.input('R', 'float32', [1, 'gh', 'h']);
+      const B = b.input('B', 'float32', [1, 'gb']);
+      b.lstm({ X, W, R, B, hiddenSize: 5, outputs: ['Y', 'Y_h', 'Y_c'] });
+      b.output('Y', 'float32');
+      b.output('Y_h', 'float32');
+      b.output('Y_c', 'float32');
+      return b.build();
+    };
+    const model = build();
+    const runner = createRecurrentRunner(model);
+    for (const seed of [1, 2, 3]) {
+      const r = rng(seed);
+      const rand = (n: number, s: number) => Float32Array.from({ length: n }, () => (r() * 2 - 1) * s);
+      const feeds = {
+        X: tensor('float32', [3, 2, 4], rand(24, 1)),
+        W: tensor('float32', [1, 20, 4], rand(80, 0.5)),
+        R: tensor('float32', [1, 20, 5], rand(100, 0.5)),
+        B: tensor('float32', [1, 40], rand(40, 0.3)),
+      };
+      const got = runner.run(feeds);
+      const want = await ortRun(model, feeds);
+      for (const name of ['Y', 'Y_h', 'Y_c']) close(got[name]!.data as Float32Array, want[name]!, 1e-4, 1e-5, `seed ${seed} ${name}`);
+    }
+    // A W/R pair that disagrees with hidden_size is refused, and the kernel still works afterwards.
+    const bad = { X: tensor('float32', [3, 2, 4]), W: tensor('float32', [1, 24, 4]), R: tensor('float32', [1, 24, 6]), B: tensor('float32', [1, 48]) };
+    expect(() => runner.run(bad)).toThrow(/R must have dims \[1, 20, 5\], got \[1, 24, 6\]/);
+    const ok = { X: tensor('float32', [3, 2, 4]), W: tensor('float32', [1, 20, 4]), R: tensor('float32', [1, 20, 5]), B: tensor('float32', [1, 40]) };
+    expect(Array.from(runner.run(ok).Y_h!.data as Float32Array).every((v) => v === 0)).toBe(true);
+  });
+});
+
 describe('steady state', () => {
   it('repeated runs on the same shapes allocate no new buffers and give the same answer', () => {
     const model = lstmModel({ T: 1, B: 3, I: 8, H: 16 });
