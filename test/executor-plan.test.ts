@@ -267,3 +267,16 @@ describe('createExecutor: feeds and errors', () => {
     expect(() => e.run({ a: tensor('float32', [2]), b: tensor('float32', [3]) })).toThrow(/Add node 'the_add'.*cannot be broadcast/);
   });
 });
+
+describe('dispose', () => {
+  it('drops the buffers and refuses later runs', () => {
+    const b = new GraphBuilder({ opset: 17 });
+    b.output(b.exp(b.input('x', 'float32', [4])), 'float32');
+    const exec = createExecutor(b.build());
+    exec.run({ x: tensor('float32', [4]) });
+    expect(exec.pool.bytes).toBeGreaterThan(0);
+    exec.dispose();
+    expect(exec.pool.bytes).toBe(0);
+    expect(() => exec.run({ x: tensor('float32', [4]) })).toThrow(/after dispose/);
+  });
+});

@@ -101,7 +101,7 @@ class PlannedExecutor implements Executor {
   }
 
   run(feeds: Readonly<Record<string, Tensor>>): Record<string, Tensor> {
-    if (this.disposed) throw new InputError('run() called on a disposed executor');
+    if (this.disposed) throw new BackendError('builtin', 'run() called after dispose()');
     if (feeds === null || typeof feeds !== 'object') {
       throw new InputError(`feeds must be an object of tensors by input name, got ${feeds === null ? 'null' : typeof feeds}`);
     }
