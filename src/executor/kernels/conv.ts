@@ -46,7 +46,14 @@ function packedWeights(attrs: ConvAttributes, w: Tensor | undefined): ConvGemm |
   if (w === undefined || w.dtype !== 'float32' || (w.dims.length !== 3 && w.dims.length !== 4)) return undefined;
   const outChannels = w.dims[0]!;
   if (w.data.length === 0 || attrs.group < 1 || outChannels % attrs.group !== 0 || !convSimdAvailable()) return undefined;
-  return new ConvGemm(w.data as Float32Array, outChannels, attrs.group);
+  try {
+    return new ConvGemm(w.data as Float32Array, outChannels, attrs.group);
+  } catch (e) {
+    // The engine refused the module's memory (weights beyond WebAssembly's 4 GiB, a memory limit): the
+    // JavaScript loop needs no copy of the weights, so it still runs.
+    if (e instanceof RangeError) return undefined;
+    throw e;
+  }
 }
 
 const conv: KernelDef = {
