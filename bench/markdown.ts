@@ -10,9 +10,11 @@ import type { BenchRecord, Results } from './types.js';
 
 const num = (x: number, digits = 1) => x.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 
-function table(header: string[], rows: string[][]): string {
+/** `align`: one letter per column, `l` or `r` (default: the first left, the rest right). */
+function table(header: string[], rows: string[][], align?: string): string {
   const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
-  return [line(header), line(header.map((_, i) => (i === 0 ? '---' : '---:'))), ...rows.map(line)].join('\n');
+  const rule = header.map((_, i) => ((align ? align[i] === 'l' : i === 0) ? '---' : '---:'));
+  return [line(header), line(rule), ...rows.map(line)].join('\n');
 }
 
 function latencyTable(results: Results, model: 'lstm' | 'gru'): string {
@@ -47,7 +49,7 @@ function batchedTable(results: Results): string {
       r.stepsPerSecond.toLocaleString('en-US'),
       num(r.rssMB, 0),
     ]);
-  return table(['engine', 'model', 'streams', 'µs per round', 'µs per stream-step', 'stream-steps/s', 'RSS MB'], rows);
+  return table(['engine', 'model', 'streams', 'µs per round', 'µs per stream-step', 'stream-steps/s', 'RSS MB'], rows, 'lllrrrr');
 }
 
 function sileroTable(results: Results): string {
@@ -61,6 +63,7 @@ function targetsTable(results: Results): string {
   return table(
     ['target', 'measured', 'bound', 'met', 'detail'],
     results.targets.map((t) => [t.goal, String(t.value), String(t.limit), t.met ? 'yes' : '**no**', t.detail]),
+    'lrrll',
   );
 }
 
@@ -68,7 +71,7 @@ export function toMarkdown(results: Results): string {
   const m = results.machine;
   const bad = results.checks.filter((c) => !c.ok);
   return [
-    `Machine: ${m.cpu}, ${m.cores} cores, Node ${m.node}${m.os ? `, ${m.os}` : ''}${m.loadAvg ? ` (load average at start ${m.loadAvg.join(', ')})` : ''}${m.quick ? ' — a --quick run: times not meaningful' : ''}.`,
+    `Machine: ${m.cpu}, ${m.cores} cores, Node ${m.node}${m.os ? `, ${m.os}` : ''}${m.commit ? `, commit ${m.commit}` : ''}${m.loadAvg ? ` (load average at start ${m.loadAvg.join(', ')})` : ''}${m.quick ? ' — a --quick run: times not meaningful' : ''}.`,
     '',
     '### Per-step latency, batch 1 (median µs per step, state carried)',
     '',

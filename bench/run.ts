@@ -7,6 +7,7 @@
  *   npm run bench -- --out FILE         write the JSON elsewhere
  *   npm run bench -- --only latency,silero   run only some sections (latency, batched, silero, operator, memory, breakdown)
  */
+import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg, platform, release } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -47,6 +48,18 @@ function parseArgs(argv: string[]): Args {
   return args;
 }
 
+/** The commit measured, with `+dirty` when src/ has uncommitted changes (the tree is shared while people work). */
+function commitOf(): string | undefined {
+  try {
+    const opts = { cwd: fileURLToPath(new URL('..', import.meta.url)), encoding: 'utf8' as const, stdio: ['ignore', 'pipe', 'ignore'] as ['ignore', 'pipe', 'ignore'] };
+    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], opts).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src'], opts).trim() !== '';
+    return dirty ? `${head}+dirty` : head;
+  } catch {
+    return undefined;
+  }
+}
+
 export async function runBench(argv: string[]): Promise<Results> {
   const args = parseArgs(argv);
   const config = args.quick ? QUICK : FULL;
@@ -59,6 +72,7 @@ export async function runBench(argv: string[]): Promise<Results> {
       os: `${platform()} ${release()}`,
       quick: config.quick,
       loadAvg: loadavg().map((x) => Math.round(x * 100) / 100),
+      commit: commitOf(),
     },
     records: [],
     checks: [],

@@ -95,7 +95,7 @@ export interface Target {
 }
 
 export interface Results {
-  machine: { cpu: string; cores: number; node: string; os?: string; quick?: boolean; loadAvg?: number[] };
+  machine: { cpu: string; cores: number; node: string; os?: string; quick?: boolean; loadAvg?: number[]; commit?: string };
   records: BenchRecord[];
   checks: AgreementCheck[];
   memory: MemoryRecord[];
