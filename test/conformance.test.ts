@@ -100,6 +100,11 @@ describe('runConformance on cases written here', () => {
       expect(report.cases[1]!.error).toMatch(/output '.*': 1 of 2 elements differ/);
     });
   }
+  it('a folder without cases, or a path that does not exist, is a failure rather than a clean run', async () => {
+    const report = await runConformance([join(root, 'not-a-case'), join(root, 'typo')], { backend: 'builtin' });
+    expect(report.failed).toBe(2);
+    expect(report.cases.map((c) => c.error)).toEqual([expect.stringMatching(/no case here/), 'no such file or folder']);
+  });
   it('a looser tolerance turns the near miss into a pass', async () => {
     const report = await runConformance([join(root, 'wrong')], { backend: 'builtin', rtol: 0.05 });
     expect(report.passed).toBe(1);

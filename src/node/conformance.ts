@@ -194,6 +194,15 @@ export async function runConformance(dirs: string[], options: ConformanceOptions
   const report: ConformanceReport = { passed: 0, failed: 0, declined: 0, cases: [] };
   for (const root of dirs) {
     const cases = await findCases(root);
+    if (cases.length === 0) {
+      // A folder that holds no case is reported, not skipped: a typo must not look like a clean run.
+      const error = (await exists(root))
+        ? 'no case here: a case is a folder holding model.onnx and test_data_set_*/'
+        : 'no such file or folder';
+      report.cases.push({ name: root, ok: false, declined: false, maxAbsError: null, error });
+      report.failed++;
+      continue;
+    }
     for (const dir of cases) {
       const name = dir === root ? basename(dir) : relative(root, dir);
       const c = await runCase(dir, name, options.backend, await caseTolerance(dir, options));
