@@ -125,6 +125,8 @@ export const kernels: KernelDef[] = [
   {
     opType: 'LSTM',
     sinceVersion: 7,
+    // Outputs always come from ctx.output, so the plan may recycle input buffers right after this node.
+    freshOutputs: true,
     create: (init: KernelInit): Kernel => new LstmKernel(init),
   },
 ];
