@@ -42,7 +42,7 @@ export function judgeTargets(results: Results, operator: OperatorOverhead | unde
       targets.push(ratioTarget(`${model}-h${hidden}-vs-ort-node-1t`, `${model}: builtin ${goal}`, find(records, 'builtin', model, hidden, 1), find(records, 'ort-node-1t', model, hidden, 1), limit));
     }
     for (const r of records.filter((x) => x.engine === 'tfjs' && x.model === model)) {
-      targets.push(ratioTarget(`${model}-h${r.hidden}-vs-tfjs`, `${model}: builtin at least 10× faster than TensorFlow.js`, find(records, 'builtin', model, r.hidden, 1), r, 0.1));
+      targets.push(ratioTarget(`${model}-h${r.hidden}-vs-tfjs`, `${model}: builtin at least 10× faster than TensorFlow.js at hidden ${r.hidden}`, find(records, 'builtin', model, r.hidden, 1), r, 0.1));
     }
   }
   for (const [engine, limit] of [
