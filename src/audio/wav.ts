@@ -38,7 +38,8 @@ function printable(s: string): string {
   return JSON.stringify(s.replace(/[^\x20-\x7e]/g, '?'));
 }
 
-interface FmtChunk {
+/** The `fmt ` chunk, checked. */
+export interface FmtChunk {
   format: 'pcm' | 'float';
   channels: number;
   sampleRate: number;
@@ -112,6 +113,68 @@ function decodeSamples(view: DataView, offset: number, frames: number, fmt: FmtC
   return out;
 }
 
+/** Where the samples are: the format, the byte offset of the data and its declared length. */
+export interface WavLayout {
+  fmt: FmtChunk;
+  dataOffset: number;
+  dataBytes: number;
+  /** Whether `dataBytes` may be a pipe writer's placeholder: if the bytes end first, the data runs to the end. */
+  placeholder: boolean;
+}
+
+/**
+ * Finds the format and the data chunk. With `complete` false (a stream still arriving) it returns
+ * undefined when more bytes are needed; with `complete` true a missing piece is an error.
+ */
+export function readWavLayout(bytes: Uint8Array, complete: boolean): WavLayout | undefined {
+  if (bytes.length === 0 && complete) throw new AudioFormatError('the file is empty (0 bytes); expected a WAV recording');
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (bytes.length < 12) {
+    if (!complete) return undefined;
+    throw new AudioFormatError(`the file is ${bytes.length} bytes, too short for a WAV header (12 bytes or more)`);
+  }
+  const riff = fourCC(view, 0);
+  const wave = fourCC(view, 8);
+  if (riff !== 'RIFF' || wave !== 'WAVE') {
+    if (riff === 'RIFX' || riff === 'RF64') {
+      throw new AudioFormatError(`${riff} files are not supported; expected a little-endian RIFF/WAVE file`);
+    }
+    throw new AudioFormatError(
+      `not a WAV file: expected 'RIFF' and 'WAVE' at bytes 0 and 8, found ${printable(riff)} and ${printable(wave)}`,
+    );
+  }
+  let fmt: FmtChunk | undefined;
+  let offset = 12;
+  while (offset + 8 <= bytes.length) {
+    const id = fourCC(view, offset);
+    const size = view.getUint32(offset + 4, true);
+    const body = offset + 8;
+    const available = bytes.length - body;
+    if (id === 'fmt ') {
+      if (size > available) {
+        if (!complete) return undefined;
+        throw new AudioFormatError(`truncated WAV: 'fmt ' chunk declares ${size} bytes, only ${available} present`);
+      }
+      fmt = parseFmt(view, body, size);
+    } else if (id === 'data') {
+      if (!fmt) throw new AudioFormatError("malformed WAV: 'data' chunk comes before any 'fmt ' chunk");
+      return { fmt, dataOffset: body, dataBytes: size, placeholder: size >= PLACEHOLDER_SIZE };
+    } else if (!complete && body + size > bytes.length) {
+      return undefined; // a chunk we skip, not all here yet
+    }
+    // Chunks are word-aligned: an odd-sized chunk is followed by one pad byte.
+    offset = body + size + (size & 1);
+  }
+  if (!complete) return undefined;
+  if (!fmt) throw new AudioFormatError("malformed or truncated WAV: no 'fmt ' chunk found");
+  throw new AudioFormatError("truncated WAV: no 'data' chunk found after the header");
+}
+
+/** Decodes `frames` frames at `offset` into one array per channel. */
+export function decodeFrames(bytes: Uint8Array, offset: number, frames: number, fmt: FmtChunk): Float32Array[] {
+  return decodeSamples(new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), offset, frames, fmt);
+}
+
 /**
  * Decodes a WAV file held in memory.
  *
@@ -126,59 +189,24 @@ function decodeSamples(view: DataView, offset: number, frames: number, fmt: FmtC
  * ```
  */
 export function decodeWav(bytes: Uint8Array): DecodedAudio {
-  if (bytes.length === 0) throw new AudioFormatError('the file is empty (0 bytes); expected a WAV recording');
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (bytes.length < 12) {
-    throw new AudioFormatError(`the file is ${bytes.length} bytes, too short for a WAV header (12 bytes or more)`);
-  }
-  const riff = fourCC(view, 0);
-  const wave = fourCC(view, 8);
-  if (riff !== 'RIFF' || wave !== 'WAVE') {
-    if (riff === 'RIFX' || riff === 'RF64') {
-      throw new AudioFormatError(`${riff} files are not supported; expected a little-endian RIFF/WAVE file`);
-    }
+  const { fmt, dataOffset, dataBytes, placeholder } = readWavLayout(bytes, true)!;
+  const available = bytes.length - dataOffset;
+  let length: number;
+  if (dataBytes > available && placeholder) {
+    // A pipe writer's placeholder: the data runs to the end (whole frames only).
+    length = available - (available % fmt.blockAlign);
+  } else if (dataBytes > available) {
+    throw new AudioFormatError(`truncated WAV: the 'data' chunk declares ${dataBytes} bytes, only ${available} are in the file`);
+  } else if (dataBytes % fmt.blockAlign !== 0) {
     throw new AudioFormatError(
-      `not a WAV file: expected 'RIFF' and 'WAVE' at bytes 0 and 8, found ${printable(riff)} and ${printable(wave)}`,
+      `malformed WAV: 'data' holds ${dataBytes} bytes, not a whole number of ${fmt.blockAlign}-byte frames`,
     );
+  } else {
+    length = dataBytes;
   }
-
-  let fmt: FmtChunk | undefined;
-  let offset = 12;
-  while (offset + 8 <= bytes.length) {
-    const id = fourCC(view, offset);
-    const size = view.getUint32(offset + 4, true);
-    const body = offset + 8;
-    const available = bytes.length - body;
-    if (id === 'fmt ') {
-      if (size > available) {
-        throw new AudioFormatError(`truncated WAV: 'fmt ' chunk declares ${size} bytes, only ${available} present`);
-      }
-      fmt = parseFmt(view, body, size);
-    } else if (id === 'data') {
-      if (!fmt) throw new AudioFormatError("malformed WAV: 'data' chunk comes before any 'fmt ' chunk");
-      let length = size;
-      if (size > available && size >= PLACEHOLDER_SIZE) {
-        length = available - (available % fmt.blockAlign);
-      } else if (size > available) {
-        throw new AudioFormatError(
-          `truncated WAV: the 'data' chunk declares ${size} bytes, only ${available} are in the file`,
-        );
-      }
-      if (length % fmt.blockAlign !== 0) {
-        throw new AudioFormatError(
-          `malformed WAV: 'data' holds ${length} bytes, not a whole number of ${fmt.blockAlign}-byte frames`,
-        );
-      }
-      const frames = length / fmt.blockAlign;
-      return {
-        sampleRate: fmt.sampleRate,
-        channels: decodeSamples(view, body, frames, fmt),
-        encoding: { format: fmt.format, bitsPerSample: fmt.bitsPerSample },
-      };
-    }
-    // Chunks are word-aligned: an odd-sized chunk is followed by one pad byte.
-    offset = body + size + (size & 1);
-  }
-  if (!fmt) throw new AudioFormatError("malformed or truncated WAV: no 'fmt ' chunk found");
-  throw new AudioFormatError("truncated WAV: no 'data' chunk found after the header");
+  return {
+    sampleRate: fmt.sampleRate,
+    channels: decodeFrames(bytes, dataOffset, length / fmt.blockAlign, fmt),
+    encoding: { format: fmt.format, bitsPerSample: fmt.bitsPerSample },
+  };
 }
