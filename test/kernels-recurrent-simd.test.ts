@@ -4,7 +4,7 @@
  * - the matrix product equals a float64 product over packed weights (rtol 1e-5 / atol 1e-5: float32
  *   accumulation of up to 300 terms) for shapes that hit every loop edge (odd rows, k = 1, many panels);
  * - the rational tanh stays within 1e-6 of Math.tanh over [-30, 30];
- * - default-activation LSTM and GRU (the SIMD gate functions) agree with onnxruntime-node at rtol 1e-4 /
+ * - default-activation LSTM, GRU and RNN (the SIMD gate functions) agree with onnxruntime-node at rtol 1e-4 /
  *   atol 1e-5, on both paths, for hidden sizes that are not multiples of 4, batches with and without
  *   sequence_lens, both linear_before_reset values, all directions.
  */
@@ -130,7 +130,7 @@ describe('SIMD sigmoid and tanh', () => {
 // ---- default-activation cells vs onnxruntime ----------------------------------------------------------
 
 interface CellCase {
-  op: 'LSTM' | 'GRU';
+  op: 'LSTM' | 'GRU' | 'RNN';
   T: number;
   B: number;
   I: number;
@@ -143,7 +143,7 @@ interface CellCase {
 function cellModel(c: CellCase, seed: number): { model: Model; feeds: Record<string, Tensor> } {
   const r = rng(seed);
   const D = c.direction === 'bidirectional' ? 2 : 1;
-  const G = c.op === 'LSTM' ? 4 : 3;
+  const G = c.op === 'LSTM' ? 4 : c.op === 'GRU' ? 3 : 1;
   const rand = (n: number, s: number) => Float32Array.from({ length: n }, () => (r() * 2 - 1) * s);
   const b = new GraphBuilder({ opset: 21 });
   const X = b.input('X', 'float32', [c.T, c.B, c.I]);
@@ -163,8 +163,10 @@ function cellModel(c: CellCase, seed: number): { model: Model; feeds: Record<str
     feeds.c0 = tensor('float32', [D, c.B, c.H], rand(D * c.B * c.H, 1));
     b.lstm({ ...common, initialC, outputs: ['Y', 'Y_h', 'Y_c'] });
     b.output('Y_c', 'float32');
-  } else {
+  } else if (c.op === 'GRU') {
     b.gru({ ...common, linearBeforeReset: c.lbr, outputs: ['Y', 'Y_h'] });
+  } else {
+    b.rnn({ ...common, outputs: ['Y', 'Y_h'] });
   }
   b.output('Y', 'float32');
   b.output('Y_h', 'float32');
@@ -172,7 +174,7 @@ function cellModel(c: CellCase, seed: number): { model: Model; feeds: Record<str
 }
 
 const CELL_CASES: CellCase[] = [];
-for (const op of ['LSTM', 'GRU'] as const) {
+for (const op of ['LSTM', 'GRU', 'RNN'] as const) {
   for (const H of [1, 3, 5, 16, 19, 37]) {
     for (const direction of ['forward', 'reverse', 'bidirectional'] as const) {
       for (const lbr of op === 'GRU' ? ([0, 1] as const) : ([undefined] as const)) {
@@ -184,7 +186,7 @@ for (const op of ['LSTM', 'GRU'] as const) {
 }
 
 describe.each(['wasm', 'js'] as const)('default-activation cells vs onnxruntime-node (%s)', (impl) => {
-  it(`${CELL_CASES.length} LSTM/GRU configurations agree at rtol 1e-4, atol 1e-5`, async () => {
+  it(`${CELL_CASES.length} LSTM/GRU/RNN configurations agree at rtol 1e-4, atol 1e-5`, async () => {
     const failures: string[] = [];
     for (const [i, c] of CELL_CASES.entries()) {
       const { model, feeds } = cellModel(c, i + 1);

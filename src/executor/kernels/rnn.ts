@@ -3,7 +3,7 @@
  *   H = f(X·Wᵀ + H₋₁·Rᵀ + Wb + Rb), f = Tanh by default.
  */
 import type { Kernel, KernelDef, KernelInit } from '../kernel.js';
-import { activate, clipRange } from './recurrent/activations.js';
+import { ActKind, activate, clipRange } from './recurrent/activations.js';
 import { readRecurrentAttributes } from './recurrent/attributes.js';
 import { RecurrentKernel } from './recurrent/driver.js';
 
@@ -17,6 +17,7 @@ class RnnKernel extends RecurrentKernel {
     const f = this.attrs.acts[d]![0]!;
     const { B, H, HS, GW, gStride, lens } = this;
     const clip = this.attrs.clip;
+    const simd = f.kind === ActKind.Tanh && clip === undefined ? this.ws.cells : undefined;
     for (let s = 0; s < maxLen; s++) {
       const at = this.projAt(s, reverse);
       if (at >= 0) this.ws.gemm(this.h, HS, B, H, this.r[d]!, GW, this.g, gStride, at, this.projStride);
@@ -25,12 +26,20 @@ class RnnKernel extends RecurrentKernel {
         this.ws.gemm(this.h, HS, B, H, this.r[d]!, GW, this.g, gStride);
       }
       const m = this.ws.mem;
+      if (simd !== undefined && s < this.minLen) {
+        simd.rnnTanh(this.g, gStride, H, this.h, HS, B);
+        if (y !== undefined) for (let b = 0; b < B; b++) this.emit(y, d, b, s, reverse);
+        continue;
+      }
       for (let b = 0; b < B; b++) {
         if (s >= lens[b]!) continue;
         const gr = this.g + b * gStride;
-        if (clip !== undefined) clipRange(m, gr, H, clip);
-        activate(f, m, gr, H);
-        m.copyWithin(this.h + b * HS, gr, gr + H);
+        if (simd !== undefined) simd.rnnTanh(gr, gStride, H, this.h + b * HS, HS, 1);
+        else {
+          if (clip !== undefined) clipRange(m, gr, H, clip);
+          activate(f, m, gr, H);
+          m.copyWithin(this.h + b * HS, gr, gr + H);
+        }
         if (y !== undefined) this.emit(y, d, b, s, reverse);
       }
     }

@@ -163,9 +163,14 @@ function gruOutFunction(lbr: boolean): WasmFunction {
   ]);
 }
 
+/** rnnTanh(g, gw, _, n4, h, _, hs, rows): H = tanh(g), the RNN step with its default activation. */
+function rnnTanhFunction(): WasmFunction {
+  return kernel('rnnTanh', [...get(A4), ...tanhOf(at(GJ)), ...vstore()]);
+}
+
 /** The exported cell functions (they call the helpers of {@link mathFunctions}, which must come first). */
 export function cellFunctions(): WasmFunction[] {
-  return [lstmFunction(), gruGatesFunction(), gruOutFunction(false), gruOutFunction(true)];
+  return [lstmFunction(), gruGatesFunction(), gruOutFunction(false), gruOutFunction(true), rnnTanhFunction()];
 }
 
 /**

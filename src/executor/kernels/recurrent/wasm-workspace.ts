@@ -17,6 +17,8 @@ export interface WasmCells {
   lstm(g: number, gw: number, hp: number, n: number, c: number, h: number, hs: number, rows: number): void;
   gruGates(g: number, gw: number, hp: number, n: number, h: number, tmp: number, hs: number, rows: number): void;
   gruOut(g: number, gw: number, hp: number, n: number, h: number, lbr: boolean, hs: number, rows: number): void;
+  /** RNN with Tanh: h = tanh(g) for `rows` rows. */
+  rnnTanh(g: number, gw: number, n: number, h: number, hs: number, rows: number): void;
 }
 
 let compiled: WebAssembly.Module | null | undefined;
@@ -86,11 +88,12 @@ class WasmWorkspace implements Workspace {
     this.memory = new WebAssembly.Memory({ initial: 1 });
     const ex = new WebAssembly.Instance(module, { env: { mem: this.memory } }).exports as Record<string, Fn8>;
     this.fgemm = ex.gemm as unknown as Fn10;
-    const lstm = ex.lstm!, gates = ex.gruGates!, out = ex.gruOut!, outLbr = ex.gruOutLbr!;
+    const lstm = ex.lstm!, gates = ex.gruGates!, out = ex.gruOut!, outLbr = ex.gruOutLbr!, rnnTanh = ex.rnnTanh!;
     this.cells = {
       lstm: (g, gw, hp, n, c, h, hs, rows) => lstm(g * 4, gw * 4, hp * 4, vecBytes(n), c * 4, h * 4, hs * 4, rows),
       gruGates: (g, gw, hp, n, h, tmp, hs, rows) => gates(g * 4, gw * 4, hp * 4, vecBytes(n), h * 4, tmp * 4, hs * 4, rows),
       gruOut: (g, gw, hp, n, h, lbr, hs, rows) => (lbr ? outLbr : out)(g * 4, gw * 4, hp * 4, vecBytes(n), h * 4, 0, hs * 4, rows),
+      rnnTanh: (g, gw, n, h, hs, rows) => rnnTanh(g * 4, gw * 4, 0, vecBytes(n), h * 4, 0, hs * 4, rows),
     };
     this.mem = new Float32Array(this.memory.buffer);
   }
