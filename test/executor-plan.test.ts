@@ -280,3 +280,20 @@ describe('dispose', () => {
     expect(() => exec.run({ x: tensor('float32', [4]) })).toThrow(/after dispose/);
   });
 });
+
+describe('names that collide with Object.prototype', () => {
+  it('an input called constructor is missing until fed, and an output called __proto__ is a plain key', () => {
+    const m = model({
+      inputs: [f32('constructor', [1])],
+      outputs: [f32('__proto__')],
+      nodes: [node('Neg', ['constructor'], ['__proto__'])],
+    });
+    const exec = createExecutor(m);
+    expect(() => exec.run({})).toThrow(/missing input 'constructor'/);
+    const feeds: Record<string, Tensor> = {};
+    Object.defineProperty(feeds, 'constructor', { value: tensor('float32', [1], [2]), enumerable: true });
+    const out = exec.run(feeds);
+    expect(Object.keys(out)).toEqual(['__proto__']);
+    expect(Array.from(out['__proto__']!.data as Float32Array)).toEqual([-2]);
+  });
+});

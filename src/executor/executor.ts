@@ -77,7 +77,8 @@ class PlannedExecutor implements Executor {
   readonly outputs: readonly ValueInfo[];
   private readonly bindings: readonly InputBinding[];
   private readonly known: ReadonlySet<string>;
-  private readonly result: Record<string, Tensor> = {};
+  /** Reused every run; no prototype, so an output named `__proto__` or `constructor` is just a key. */
+  private readonly result: Record<string, Tensor> = Object.create(null) as Record<string, Tensor>;
   private disposed = false;
 
   constructor(
@@ -110,7 +111,8 @@ class PlannedExecutor implements Executor {
     const bindings = this.bindings;
     for (let i = 0; i < bindings.length; i++) {
       const b = bindings[i]!;
-      const t = feeds[b.name];
+      // own properties only: an input named `constructor` must not find Object's
+      const t = Object.hasOwn(feeds, b.name) ? feeds[b.name] : undefined;
       if (t === undefined) {
         if (b.fallback !== undefined) continue;
         throw missingInput(b, this.inputs);
@@ -124,7 +126,7 @@ class PlannedExecutor implements Executor {
     const values = this.plan.values;
     for (let i = 0; i < bindings.length; i++) {
       const b = bindings[i]!;
-      values[b.id] = feeds[b.name] ?? b.fallback;
+      values[b.id] = (Object.hasOwn(feeds, b.name) ? feeds[b.name] : undefined) ?? b.fallback;
     }
     const outs = this.plan.run();
     const names = this.plan.outputNames;
