@@ -117,6 +117,8 @@ describe('Pow (base and exponent dtypes may differ since opset 12)', () => {
     ['float32', 'int64', 0.1, 3],
     ['int32', 'int32', -4, 4],
     ['int64', 'int64', -4, 4],
+    ['int32', 'int64', -4, 4],
+    ['int64', 'int32', -4, 4],
     ['int32', 'float32', 0, 4],
     ['int64', 'float32', 0, 4],
   ];

@@ -87,6 +87,14 @@ const powBigNum: RowFn = (out, o, a, ao, as, b, bo, bs, len) => {
 const powNumBig: RowFn = (out, o, a, ao, as, b, bo, bs, len) => {
   for (let i = 0; i < len; i++, ao += as, bo += bs) out[o + i] = Math.pow(a[ao], Number(b[bo]));
 };
+/** int64 base, 32-bit-or-smaller integer exponent: exact integer power. */
+const powBigInt: RowFn = (out, o, a, ao, as, b, bo, bs, len) => {
+  for (let i = 0; i < len; i++, ao += as, bo += bs) out[o + i] = bigPow(a[ao], BigInt(b[bo]));
+};
+/** Small integer base, int64 exponent: exact integer power (exponents beyond 2^53 only matter for 0/±1). */
+const powIntBig: RowFn = (out, o, a, ao, as, b, bo, bs, len) => {
+  for (let i = 0; i < len; i++, ao += as, bo += bs) out[o + i] = intPow(a[ao], Number(b[bo]));
+};
 /** Integer base and exponent of at most 32 bits: exact, wrapping like C integer multiplication. */
 const powInt: RowFn = (out, o, a, ao, as, b, bo, bs, len) => {
   for (let i = 0; i < len; i++, ao += as, bo += bs) out[o + i] = intPow(a[ao], b[bo]);
@@ -173,8 +181,8 @@ const POW: BinaryOp = {
     const ba = isBigIntDType(a);
     const bb = isBigIntDType(b);
     if (ba && bb) return powBigBig;
-    if (ba) return powBigNum;
-    if (bb) return powNumBig;
+    if (ba) return isFloat(b) ? powBigNum : powBigInt;
+    if (bb) return isFloat(a) ? powNumBig : powIntBig;
     if (a === 'int32' && isFloat(b)) return powI32Float;
     return isFloat(a) || isFloat(b) ? pow : powInt;
   },
