@@ -1,7 +1,8 @@
 /**
  * Batched streams: N streams as N slots of one session, stepped with one `stepMany` (one backend call per
- * step for all of them), against N separate sessions stepped one after another. Both are checked to give
- * every stream the same outputs, and the slots to cost exactly one backend call per step.
+ * step for all of them), against N separate sessions stepped one after another. Before timing, each slot's
+ * outputs over a few steps are checked against the same stream stepped alone, and the slots must cost
+ * exactly one backend call per `stepMany`.
  */
 import { compareTraces, type Trace } from '../agreement.js';
 import { attempt, type BenchContext } from '../context.js';
