@@ -158,6 +158,10 @@ export class ConvGemm {
  * `mem[off ..]`, in the (c, kh, kw) order of ONNX's weight rows; zeros where the kernel hangs over padding.
  */
 function gatherPatches(g: ConvGeometry, x: Float32Array, xGroup: number, cPerGroup: number, p0: number, rows: number, mem: Float32Array, off: number): void {
+  if (g.inH === 1 && g.kH === 1) {
+    gatherPatches1d(g, x, xGroup, cPerGroup, p0, rows, mem, off);
+    return;
+  }
   const { inH, inW, kH, kW, outW, strideH, strideW, dilH, dilW, padTop, padLeft } = g;
   const inPlane = inH * inW;
   let j = off;
@@ -184,6 +188,30 @@ function gatherPatches(g: ConvGeometry, x: Float32Array, xGroup: number, cPerGro
             const iw = iw0 + kw * dilW;
             mem[j++] = iw >= 0 && iw < inW ? x[xRow + kw * dilW]! : 0;
           }
+        }
+      }
+    }
+  }
+}
+
+/**
+ * {@link gatherPatches} for 1-D convolutions (one input row), Silero's case: no row loop or row bounds, and
+ * the channel loop runs with the tap offsets fixed, which matters when kernels are short (3 taps).
+ */
+function gatherPatches1d(g: ConvGeometry, x: Float32Array, xGroup: number, cPerGroup: number, p0: number, rows: number, mem: Float32Array, off: number): void {
+  const { inW, kW, strideW, dilW, padLeft } = g;
+  let j = off;
+  for (let r = 0; r < rows; r++) {
+    const iw0 = (p0 + r) * strideW - padLeft;
+    if (iw0 >= 0 && iw0 + (kW - 1) * dilW < inW) {
+      for (let c = 0, xr = xGroup + iw0; c < cPerGroup; c++, xr += inW) {
+        for (let kw = 0, q = xr; kw < kW; kw++, q += dilW) mem[j++] = x[q]!;
+      }
+    } else {
+      for (let c = 0, xr = xGroup + iw0; c < cPerGroup; c++, xr += inW) {
+        for (let kw = 0; kw < kW; kw++) {
+          const iw = iw0 + kw * dilW;
+          mem[j++] = iw >= 0 && iw < inW ? x[xr + kw * dilW]! : 0;
         }
       }
     }
