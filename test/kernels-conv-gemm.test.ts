@@ -44,6 +44,9 @@ const CASES: Case[] = [
   { name: '2-D groups 3, batch 2, asymmetric pads, strides, dilations', x: [2, 6, 9, 8], w: [9, 2, 3, 2], attrs: { group: 3, pads: [1, 0, 2, 1], strides: [2, 1], dilations: [1, 2] }, bias: true },
   { name: '2-D depthwise, SAME_UPPER', x: [1, 4, 7, 7], w: [4, 1, 3, 3], attrs: { group: 4, autoPad: 'SAME_UPPER' } },
   { name: '2-D 1×1 kernel', x: [1, 7, 5, 6], w: [20, 7, 1, 1], bias: true },
+  // Height 1 with vertical padding: output rows of padding only, which a 1-D shortcut must not skip.
+  { name: '2-D of height 1, kernel height 1, pads above and below', x: [1, 2, 1, 5], w: [3, 2, 1, 2], attrs: { pads: [1, 0, 2, 1] }, bias: true },
+  { name: '2-D of height 1, stride 2 vertically, pad below', x: [1, 2, 1, 5], w: [3, 2, 1, 3], attrs: { pads: [0, 1, 3, 1], strides: [2, 1] } },
   // More positions than one tile holds (K = 9 → a tile of TILE_FLOATS / 9 positions), ending in a partial tile.
   { name: '2-D, 70×70 positions over several tiles', x: [1, 1, 72, 72], w: [5, 1, 3, 3], bias: true },
 ];

@@ -158,7 +158,9 @@ export class ConvGemm {
  * `mem[off ..]`, in the (c, kh, kw) order of ONNX's weight rows; zeros where the kernel hangs over padding.
  */
 function gatherPatches(g: ConvGeometry, x: Float32Array, xGroup: number, cPerGroup: number, p0: number, rows: number, mem: Float32Array, off: number): void {
-  if (g.inH === 1 && g.kH === 1) {
+  // One input row read by one kernel row into one output row: a 1-D convolution (or a 2-D one of height 1
+  // without vertical padding).
+  if (g.inH === 1 && g.kH === 1 && g.outH === 1 && g.padTop === 0) {
     gatherPatches1d(g, x, xGroup, cPerGroup, p0, rows, mem, off);
     return;
   }
