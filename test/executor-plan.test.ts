@@ -297,3 +297,19 @@ describe('names that collide with Object.prototype', () => {
     expect(Array.from(out['__proto__']!.data as Float32Array)).toEqual([-2]);
   });
 });
+
+describe('malformed nodes fail at load with what the operator takes', () => {
+  const load = (n: Node, opset = 17) => () =>
+    createExecutor(model({ inputs: [f32('a', [2]), f32('b', [2])], outputs: [f32(n.outputs[0]!)], nodes: [n] }, opset));
+  it('a binary operator given one input', () => {
+    expect(load(node('Add', ['a'], ['y']))).toThrow(KernelError);
+    expect(load(node('Add', ['a'], ['y']))).toThrow(/Add node .*takes 2 inputs; input 1 is missing/);
+  });
+  it('too many inputs', () => {
+    expect(load(node('Exp', ['a', 'b'], ['y']))).toThrow(/takes 1 inputs, got 2/);
+  });
+  it('Gemm without C before opset 11, and TopK without K from opset 10', () => {
+    expect(load(node('Gemm', ['a', 'b'], ['y']), 9)).toThrow(/takes 3 inputs; input 2 is missing/);
+    expect(load(node('TopK', ['a'], ['y']), 11)).toThrow(/takes 2 inputs; input 1 is missing/);
+  });
+});

@@ -5,6 +5,7 @@ import { describeNode } from '../../ir/graph.js';
 import type { DType, Tensor } from '../../tensor.js';
 import type { KernelDef } from '../kernel.js';
 import type { Node } from '../../ir/graph.js';
+import { requireInputs } from './arity.js';
 import { unaryKernel, type UnaryLoop } from './elementwise-impl.js';
 
 /** Logistic function without overflow for large |x|. */
@@ -42,6 +43,7 @@ function softmaxKernel(opType: 'Softmax' | 'LogSoftmax', sinceVersion: number, u
     freshOutputs: true,
     ...(untilVersion !== undefined ? { untilVersion } : {}),
     create(init) {
+      requireInputs(init, 1);
       const what = describeNode(init.node);
       const coerce2d = init.opset < 13;
       const axisAttr = attrInt(init.node, 'axis', coerce2d ? 1 : -1);

@@ -11,6 +11,7 @@ import { isBigIntDType, type DType, type Tensor, type TypedArray } from '../../t
 import { Broadcaster } from '../broadcast.js';
 import type { Kernel, KernelDef, KernelInit, RunContext } from '../kernel.js';
 import { describeNode } from '../../ir/graph.js';
+import { requireInputs } from './arity.js';
 
 // Element access is deliberately loose here: every row loop is written once for all number-backed arrays
 // (or all bigint-backed arrays); the dtype checks happen before a loop is chosen.
@@ -62,6 +63,7 @@ export function binaryKernel(opType: string, sinceVersion: number, op: BinaryOp)
     sinceVersion,
     freshOutputs: true,
     create(init: KernelInit): Kernel {
+      requireInputs(init, 2);
       const what = describeNode(init.node);
       const bc = new Broadcaster(2);
       const pair: Tensor[] = [];
@@ -127,6 +129,7 @@ export function unaryKernel(opType: string, sinceVersion: number, op: UnaryOp): 
     sinceVersion,
     freshOutputs: true,
     create(init: KernelInit): Kernel {
+      requireInputs(init, 1);
       const what = describeNode(init.node);
       const declared = init.inputInfo[0]?.dtype;
       if (declared !== undefined && !dtypes.includes(declared)) {

@@ -15,6 +15,7 @@ import {
   type RowFn,
   type UnaryLoop,
 } from './elementwise-impl.js';
+import { requireInputs } from './arity.js';
 
 // ---- row loops -------------------------------------------------------------------------------------
 // Integer results are stored into integer typed arrays, which wrap modulo 2^bits as ONNX integer
@@ -196,9 +197,9 @@ function variadicKernel(opType: string, pickMax: boolean): KernelDef {
     sinceVersion: 1,
     freshOutputs: true,
     create(init: KernelInit): Kernel {
+      requireInputs(init, init.node.inputs.length === 0 ? 1 : init.node.inputs.length);
       const what = describeNode(init.node);
       const n = init.node.inputs.length;
-      if (n < 1) throw new KernelError(`${what}: needs at least one input`);
       const bc = new Broadcaster(n);
       const ins: Tensor[] = [];
       const result: (Tensor | undefined)[] = [undefined];
@@ -256,6 +257,7 @@ const whereKernel: KernelDef = {
   sinceVersion: 9,
   freshOutputs: true,
   create(init) {
+    requireInputs(init, 3);
     const what = describeNode(init.node);
     const bc = new Broadcaster(3);
     const ins: Tensor[] = [];
@@ -304,6 +306,7 @@ function clipKernel(sinceVersion: number, untilVersion: number | undefined): Ker
     freshOutputs: true,
     ...(untilVersion !== undefined ? { untilVersion } : {}),
     create(init) {
+      requireInputs(init, 1, init.opset < 11 ? 1 : 3);
       const what = describeNode(init.node);
       const fromAttrs = init.opset < 11;
       // Bounds live in a Float64Array so the loop reads them as raw doubles: a bound held as a tagged value
@@ -369,6 +372,7 @@ const notKernel: KernelDef = {
   sinceVersion: 1,
   freshOutputs: true,
   create(init) {
+    requireInputs(init, 1);
     const what = describeNode(init.node);
     const result: (Tensor | undefined)[] = [undefined];
     return {

@@ -6,6 +6,7 @@ import { allocData, shapeToString, type DType, type Tensor, type TypedArray } fr
 import { Broadcaster } from '../broadcast.js';
 import { DimsBuffer } from '../dims-buffer.js';
 import type { KernelDef } from '../kernel.js';
+import { requireInputs } from './arity.js';
 import { dotKind, product, transposeInto, type DotKind, type Strided } from './matmul-impl.js';
 
 function kindOf(dtype: DType, what: string, op: string): DotKind {
@@ -30,6 +31,7 @@ const matMul: KernelDef = {
   sinceVersion: 1,
   freshOutputs: true,
   create(init) {
+    requireInputs(init, 2);
     const what = describeNode(init.node);
     const constB = init.constants[1];
     const packed = constB !== undefined && constB.dims.length >= 2 ? packB(constB) : undefined;
@@ -107,6 +109,8 @@ const gemm: KernelDef = {
   sinceVersion: 7,
   freshOutputs: true,
   create(init) {
+    // C is required before opset 11
+    requireInputs(init, init.opset < 11 ? 3 : 2, 3);
     const what = describeNode(init.node);
     const alpha = attrFloat(init.node, 'alpha', 1);
     const beta = attrFloat(init.node, 'beta', 1);

@@ -4,6 +4,7 @@ import { attrInt, attrInts } from '../../ir/attributes.js';
 import { describeNode, type Node } from '../../ir/graph.js';
 import { isBigIntDType, shapeToString, type Tensor } from '../../tensor.js';
 import { DimsBuffer } from '../dims-buffer.js';
+import { requireInputs } from './arity.js';
 import type { KernelDef, KernelInit, RunContext } from '../kernel.js';
 import type { Arr } from './elementwise-impl.js';
 import { reduceInto, type ReduceOp } from './reduce-impl.js';
@@ -77,6 +78,7 @@ function reduceKernel(opType: string, op: ReduceOp): KernelDef {
       const what = describeNode(init.node);
       const node: Node = init.node;
       const fromInput = init.opset >= AXES_INPUT_SINCE[op];
+      requireInputs(init, 1, fromInput ? 2 : 1);
       if (fromInput && node.attributes.axes !== undefined) {
         // Ignoring it would silently reduce over every axis instead of the ones the model meant.
         throw new KernelError(`${what}: from opset ${AXES_INPUT_SINCE[op]} ${opType} takes axes as input 1, not as an attribute (model opset ${init.opset})`);
@@ -131,6 +133,7 @@ function argKernel(opType: 'ArgMax' | 'ArgMin'): KernelDef {
     sinceVersion: 1,
     freshOutputs: true,
     create(init) {
+      requireInputs(init, 1);
       const what = describeNode(init.node);
       const axisAttr = attrInt(init.node, 'axis', 0);
       const keepdims = attrInt(init.node, 'keepdims', 1) !== 0;
@@ -225,6 +228,7 @@ const topK: KernelDef = {
   sinceVersion: 1,
   freshOutputs: true,
   create(init) {
+    requireInputs(init, init.opset < 10 ? 1 : 2);
     const what = describeNode(init.node);
     const axisAttr = attrInt(init.node, 'axis', -1);
     const largest = attrInt(init.node, 'largest', 1) !== 0;
