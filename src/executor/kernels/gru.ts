@@ -88,7 +88,7 @@ class GruKernel extends RecurrentKernel {
       m = this.ws.mem;
       if (simd !== undefined && all) {
         simd.gruOut(this.g, gStride, Hp, H, this.h, lbr, HS, B);
-        if (y !== undefined) for (let b = 0; b < B; b++) this.emit(y, d, b, s, reverse);
+        if (y !== undefined) this.emitAll(y, d, s, reverse);
         continue;
       }
       for (let b = 0; b < B; b++) {

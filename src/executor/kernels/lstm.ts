@@ -42,7 +42,7 @@ class LstmKernel extends RecurrentKernel {
       if (simd !== undefined && s < this.minLen) {
         // Every row is active: one SIMD call for the whole batch.
         simd.lstm(this.g, gStride, Hp, H, this.c, this.h, HS, B);
-        if (y !== undefined) for (let b = 0; b < B; b++) this.emit(y, d, b, s, reverse);
+        if (y !== undefined) this.emitAll(y, d, s, reverse);
         continue;
       }
       for (let b = 0; b < B; b++) {

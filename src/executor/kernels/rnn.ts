@@ -28,7 +28,7 @@ class RnnKernel extends RecurrentKernel {
       const m = this.ws.mem;
       if (simd !== undefined && s < this.minLen) {
         simd.rnnTanh(this.g, gStride, H, this.h, HS, B);
-        if (y !== undefined) for (let b = 0; b < B; b++) this.emit(y, d, b, s, reverse);
+        if (y !== undefined) this.emitAll(y, d, s, reverse);
         continue;
       }
       for (let b = 0; b < B; b++) {

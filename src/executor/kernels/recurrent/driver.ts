@@ -71,6 +71,11 @@ export abstract class RecurrentKernel implements Kernel {
   protected c = 0;
   private hAll = 0;
   private cAll = 0;
+  /** See layoutDynamic: whether state rows match the tensors' order, and views of them when they do. */
+  private contiguous = false;
+  private hAllView: Float32Array = new Float32Array(0);
+  private cAllView: Float32Array = new Float32Array(0);
+  private readonly hViews: Float32Array[] = [];
   protected tmp = 0;
 
   /** Valid steps per batch row for the current run, and their minimum (iterations below it have every row active). */
@@ -187,19 +192,17 @@ export abstract class RecurrentKernel implements Kernel {
 
     // Every input is read before any output is written, so a caller may feed last run's Y_h / Y_c
     // buffers back as initial_h / initial_c (a step session carrying state does exactly that).
-    for (let d = 0; d < D; d++) {
-      this.loadState(d, initH, this.hAll + d * B * this.HS);
-      if (this.hasCell) this.loadState(d, initC, this.cAll + d * B * this.HS);
-    }
+    this.loadStates(initH, this.hAll);
+    if (this.hasCell) this.loadStates(initC, this.cAll);
     for (let d = 0; d < D; d++) {
       this.h = this.hAll + d * B * this.HS;
       this.c = this.cAll + d * B * this.HS;
       this.project(d);
       const reverse = attrs.direction === 'reverse' || d === 1;
       this.recur(d, reverse, maxLen, Y?.data);
-      if (Yh !== undefined) this.storeState(d, Yh.data, this.h);
-      if (Yc !== undefined) this.storeState(d, Yc.data, this.c);
     }
+    if (Yh !== undefined) this.storeStates(Yh.data, this.hAll, this.hAllView);
+    if (Yc !== undefined) this.storeStates(Yc.data, this.cAll, this.cAllView);
     // One array reused run after run: the plan reads the entries right away.
     const out = this.outs;
     out.fill(undefined);
@@ -244,6 +247,20 @@ export abstract class RecurrentKernel implements Kernel {
     }
   }
 
+  /**
+   * Writes every row's hidden state into Y for iteration `s`, direction `d`, when every row is active:
+   * one block copy where Y's rows for a time step are contiguous and share one time index.
+   */
+  protected emitAll(y: Float32Array, d: number, s: number, reverse: boolean): void {
+    const { B, D, H } = this;
+    if (this.contiguous && this.attrs.layout === 0 && (!reverse || this.minLen === this.maxLen)) {
+      const t = reverse ? this.maxLen - 1 - s : s;
+      y.set(this.hViews[d]!, (t * D + d) * B * H);
+      return;
+    }
+    for (let b = 0; b < B; b++) this.emit(y, d, b, s, reverse);
+  }
+
   /** Writes row `b`'s hidden state into Y at its time index for iteration `s`, direction `d`. */
   protected emit(y: Float32Array, d: number, b: number, s: number, reverse: boolean): void {
     const { T, B, D, H } = this;
@@ -264,13 +281,25 @@ export abstract class RecurrentKernel implements Kernel {
     this.ws.gemm(this.x, this.I, rows, this.I, this.w[d]!, GW, this.p, GW, this.pb[d]!, 0);
   }
 
-  private loadState(d: number, init: Tensor | undefined, dst: number): void {
+  /** Initial states of every direction into the state rows at `base` (zeros when not given). */
+  private loadStates(init: Tensor | undefined, base: number): void {
+    const m = this.ws.mem;
+    const { B, D } = this;
+    if (init === undefined) m.fill(0, base, base + D * B * this.HS);
+    else if (this.contiguous) m.set(init.data as Float32Array, base);
+    else for (let d = 0; d < D; d++) this.loadState(d, init, base + d * B * this.HS);
+  }
+
+  /** Final states of every direction (rows at `base`) into Y_h / Y_c. */
+  private storeStates(out: Float32Array, base: number, view: Float32Array): void {
+    const { B, D } = this;
+    if (this.contiguous && this.minLen > 0) out.set(view);
+    else for (let d = 0; d < D; d++) this.storeState(d, out, base + d * B * this.HS);
+  }
+
+  private loadState(d: number, init: Tensor, dst: number): void {
     const m = this.ws.mem;
     const { B, D, H } = this;
-    if (init === undefined) {
-      m.fill(0, dst, dst + B * this.HS);
-      return;
-    }
     const src = init.data as Float32Array;
     const layout1 = this.attrs.layout === 1;
     for (let b = 0; b < B; b++) {
@@ -396,6 +425,16 @@ export abstract class RecurrentKernel implements Kernel {
     this.grow(o, () => {
       this.T = -1;
     });
+    // State rows packed exactly like the [D, B, H] tensors: block copies instead of row loops. The
+    // views are made again whenever the layout (and so possibly the memory) changes.
+    this.contiguous = this.HS === this.H && (this.attrs.layout === 0 || D === 1);
+    if (this.contiguous) {
+      const buf = this.ws.mem.buffer;
+      const n = D * B * this.H;
+      this.hAllView = new Float32Array(buf, this.hAll * 4, n);
+      this.cAllView = new Float32Array(buf, this.cAll * 4, n);
+      for (let d = 0; d < D; d++) this.hViews[d] = new Float32Array(buf, (this.hAll + d * B * this.H) * 4, B * this.H);
+    }
   }
 
   private packAll(W: Tensor, R: Tensor, b: Tensor | undefined, p: Tensor | undefined): void {
