@@ -106,7 +106,9 @@ export function isBigIntDType(dtype: DType): dtype is 'int64' | 'uint64' {
 /** Number of elements of a shape; `[]` (a scalar) has one. */
 export function sizeOf(dims: readonly number[]): number {
   let n = 1;
-  for (const d of dims) n *= d;
+  // Indexed, not for-of: once callers pass dims arrays of several element kinds, V8 stops inlining this and
+  // for-of then allocates an iterator per call, on every executor run (checkFeed) — a per-step allocation.
+  for (let i = 0; i < dims.length; i++) n *= dims[i]!;
   return n;
 }
 

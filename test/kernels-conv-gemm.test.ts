@@ -10,6 +10,7 @@
  * Through the executor, Conv with initializer weights (the SIMD path) is checked against
  * onnxruntime-node at rtol/atol 1e-5, like kernels-conv.test.ts.
  */
+import fc from 'fast-check';
 import { PerformanceObserver } from 'node:perf_hooks';
 import v8 from 'node:v8';
 import { describe, expect, it } from 'vitest';
@@ -97,6 +98,57 @@ describe('SIMD Conv against the float64 loop', () => {
       gemm.run(g, x.data, b?.data, again);
       expect(again).toEqual(y);
     });
+  });
+
+  it('random geometry mixes (1-D and 2-D, pads, auto_pad, strides, dilations, groups, batch, 1-20 channels)', () => {
+    const arb = fc.record({
+      twoD: fc.boolean(),
+      batch: fc.integer({ min: 1, max: 2 }),
+      group: fc.integer({ min: 1, max: 3 }),
+      cPerGroup: fc.integer({ min: 1, max: 5 }),
+      // Up to 20 per group: whole panels, partial panels and more than one panel.
+      mPerGroup: fc.integer({ min: 1, max: 20 }),
+      kernel: fc.tuple(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 5 })),
+      stride: fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 })),
+      dilation: fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 })),
+      pads: fc.array(fc.integer({ min: 0, max: 3 }), { minLength: 4, maxLength: 4 }),
+      autoPad: fc.constantFrom('NOTSET', 'NOTSET', 'SAME_UPPER', 'SAME_LOWER', 'VALID'),
+      extra: fc.tuple(fc.integer({ min: 0, max: 7 }), fc.integer({ min: 0, max: 7 })),
+      bias: fc.boolean(),
+      seed: fc.integer({ min: 1, max: 10_000 }),
+    });
+    fc.assert(
+      fc.property(arb, (r) => {
+        const spatial = r.twoD ? 2 : 1;
+        const k = r.kernel.slice(2 - spatial);
+        const dil = r.dilation.slice(2 - spatial);
+        const size = k.map((kk, i) => (kk - 1) * dil[i]! + 1 + r.extra[i]!);
+        const c: Case = {
+          name: '',
+          x: [r.batch, r.group * r.cPerGroup, ...size],
+          w: [r.group * r.mPerGroup, r.cPerGroup, ...k],
+          bias: r.bias,
+          attrs: {
+            group: r.group,
+            strides: r.stride.slice(2 - spatial),
+            dilations: dil,
+            autoPad: r.autoPad as ConvAttributes['autoPad'],
+            pads: r.autoPad === 'NOTSET' ? r.pads.slice(0, 2 * spatial) : undefined,
+          },
+        };
+        const x = randomTensor(c.x, r.seed);
+        const w = randomTensor(c.w, r.seed + 1);
+        const b = c.bias ? randomTensor([c.w[0]!], r.seed + 2) : undefined;
+        const { g, exact, bound } = reference(c, x, w, b);
+        const y = new Float32Array(exact.length).fill(NaN);
+        new ConvGemm(w.data, c.w[0]!, r.group).run(g, x.data, b?.data, y);
+        for (let j = 0; j < y.length; j++) {
+          if (!(Math.abs(y[j]! - exact[j]!) <= bound[j]!)) return false;
+        }
+        return true;
+      }),
+      { numRuns: 300, seed: 777 },
+    );
   });
 
   it('the tiling case really spans several tiles', () => {
