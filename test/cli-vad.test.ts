@@ -13,12 +13,13 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { resample } from '../src/audio/resample.js';
 import { decodeWav } from '../src/audio/wav.js';
 import { encodeWav } from '../src/audio/wav-encode.js';
-import { cli, cliChild, ROOT } from './cli-harness.js';
+import { cli, cliChild, ROOT, spawnCli } from './cli-harness.js';
 
 const SPEECH = join(ROOT, 'examples/data/speech.wav');
 const NOISE = join(ROOT, 'examples/data/noise.wav');
@@ -169,6 +170,35 @@ describe('rxrnn vad — the main job', () => {
     expect(q.stderr).toBe('');
     expect(q.stdout.trim().split('\n')).toHaveLength(4); // segments only
   });
+
+  it('prints each segment while a recorder is still piping audio in (stdin open)', async () => {
+    const bytes = readFileSync(SPEECH);
+    const child = spawnCli(['vad', '-', '--backend', 'ort-node']);
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+    const nextLine = () =>
+      Promise.race([
+        lines.next().then((r) => r.value as string),
+        new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no line; stderr: ${stderr}`)), 20000)),
+      ]);
+    try {
+      // The header and the first 5 s: the first phrase ends at 4.02 s.
+      child.stdin.write(bytes.subarray(0, 44 + 5 * 16000 * 2));
+      expect(await nextLine()).toMatch(/^standard input: 16000 Hz mono, 16-bit PCM; Silero VAD v5 on ort-node$/);
+      const first = /^\s*([\d.]+) – +([\d.]+) s/.exec(await nextLine())!;
+      expect(Math.abs(Number(first[1]) - truth.speech[0]!.start)).toBeLessThanOrEqual(0.3);
+      expect(Math.abs(Number(first[2]) - truth.speech[0]!.end)).toBeLessThanOrEqual(0.3);
+      expect(child.exitCode).toBe(null); // still listening
+      child.stdin.end(bytes.subarray(44 + 5 * 16000 * 2));
+      const rest: string[] = [];
+      for (let l = await lines.next(); !l.done; l = await lines.next()) rest.push(l.value as string);
+      expect(rest.at(-1)).toMatch(/^4 speech segments/);
+      expect(await new Promise((r) => (child.exitCode === null ? child.on('close', r) : r(child.exitCode)))).toBe(0);
+    } finally {
+      child.kill();
+    }
+  }, 60000);
 
   it('reads the recording from standard input with -', async () => {
     const r = await cliChild(['vad', '-', '--json', '--backend', 'ort-node'], readFileSync(SPEECH));

@@ -1,13 +1,14 @@
 /**
  * `rxrnn vad AUDIO`: voice activity over a recording with Silero VAD v5 — decoded, downmixed, resampled to
- * 16 kHz, streamed through the `frame` and `step` operators on a step session, then cut into segments with
- * the authors' rules. Prints the segments and a summary, or with `--json` exactly
+ * 16 kHz as it streams (`resampleTo`), through the `frame` and `step` operators on a step session
+ * (`vadProbabilities`), and cut into segments with the authors' rules (`SpeechSegmenter`), each segment
+ * printed once final. Prints a summary at the end, or with `--json` exactly
  * `{"sampleRate","frameSamples","probabilities","segments"}`.
  */
 import { writeFile } from 'node:fs/promises';
-import { from, lastValueFrom, tap, toArray } from 'rxjs';
+import { from, lastValueFrom, tap } from 'rxjs';
 import { vadPlotSvg } from '../../audio/plot.js';
-import { segmentsInSeconds, SILERO_SEGMENTER_DEFAULTS, speechSegments } from '../../audio/segmenter.js';
+import { segmentsInSeconds, SILERO_SEGMENTER_DEFAULTS, SpeechSegmenter, type SampleSegment } from '../../audio/segmenter.js';
 import { resampleTo } from '../../audio/resample-operator.js';
 import { SILERO_V5_FRAMING, sileroV5Card, vadProbabilities } from '../../audio/silero-vad.js';
 import { numberFlag, stringFlag, type CommandSpec, type ParsedArgs } from '../args.js';
@@ -15,7 +16,7 @@ import type { Command } from '../command.js';
 import { CliError } from '../files.js';
 import type { CliIo } from '../io.js';
 import { progressBar } from '../progress.js';
-import { readAudio } from '../read-audio.js';
+import { openAudio } from '../read-audio.js';
 import { sileroV5ModelPath } from '../silero-model.js';
 
 const RATE = 16000;
@@ -45,61 +46,92 @@ const spec: CommandSpec = {
 
 const fmt = (s: number) => s.toFixed(2);
 
+function segmentLine(s: { start: number; end: number }): string {
+  return `${fmt(s.start).padStart(8)} – ${fmt(s.end).padStart(8)} s  (${fmt(s.end - s.start)} s)\n`;
+}
+
 async function run(args: ParsedArgs, io: CliIo): Promise<number> {
   const path = args.positionals[0]!;
-  const threshold = numberFlag(args, 'threshold', SILERO_SEGMENTER_DEFAULTS.threshold, { min: 0.01, max: 1 });
-  const minSpeechMs = numberFlag(args, 'min-speech-ms', SILERO_SEGMENTER_DEFAULTS.minSpeechMs, { min: 0 });
-  const minSilenceMs = numberFlag(args, 'min-silence-ms', SILERO_SEGMENTER_DEFAULTS.minSilenceMs, { min: 0 });
-  const speechPadMs = numberFlag(args, 'speech-pad-ms', SILERO_SEGMENTER_DEFAULTS.speechPadMs, { min: 0 });
+  const options = {
+    threshold: numberFlag(args, 'threshold', SILERO_SEGMENTER_DEFAULTS.threshold, { min: 0.01, max: 1 }),
+    minSpeechMs: numberFlag(args, 'min-speech-ms', SILERO_SEGMENTER_DEFAULTS.minSpeechMs, { min: 0 }),
+    minSilenceMs: numberFlag(args, 'min-silence-ms', SILERO_SEGMENTER_DEFAULTS.minSilenceMs, { min: 0 }),
+    speechPadMs: numberFlag(args, 'speech-pad-ms', SILERO_SEGMENTER_DEFAULTS.speechPadMs, { min: 0 }),
+  };
   const plotPath = stringFlag(args, 'plot');
   const { flags } = args;
+  const name = path === '-' ? 'standard input' : path;
 
-  const audio = await readAudio(path, io);
-  const src = audio.source;
+  const audio = await openAudio(path, io);
   // Loaded only now: a file that is not audio is reported without loading any backend.
   const { createStepSession } = await import('../../session/step-session.js');
   const session = await createStepSession(sileroV5ModelPath(), { backend: flags.backend, card: sileroV5Card(RATE) });
-  let probabilities: number[];
-  // Output length of the resampler (ceil(n · 16000 / rate)): what segment ends are clipped to.
-  const length16k = Math.ceil((audio.samples.length * RATE) / src.sampleRate);
-  try {
-    const chunks = Math.ceil(length16k / FRAME);
-    const bar = progressBar(io, chunks, (n) => `${fmt((n * FRAME) / RATE)}/${fmt(src.seconds)} s`, !flags.quiet && src.seconds >= 5);
-    // One second per block: the operators see the recording as a stream, as they would a microphone.
-    const blocks: Float32Array[] = [];
-    for (let i = 0; i < audio.samples.length; i += src.sampleRate) blocks.push(audio.samples.subarray(i, i + src.sampleRate));
-    let done = 0;
-    try {
-      probabilities = await lastValueFrom(
-        from(blocks).pipe(
-          resampleTo(src.sampleRate, RATE),
-          vadProbabilities(session, { sampleRate: RATE }),
-          tap(() => bar.update(++done)),
-          toArray(),
-        ),
-      );
-    } finally {
-      bar.finish();
-    }
-  } finally {
-    await session.dispose();
+
+  if (!flags.quiet && !flags.json) {
+    const enc = `${audio.encoding.bitsPerSample}-bit ${audio.encoding.format === 'float' ? 'float' : 'PCM'}`;
+    const chans = audio.channels === 1 ? 'mono' : `${audio.channels} channels downmixed`;
+    const rs = audio.sampleRate === RATE ? '' : `, resampled ${audio.sampleRate} → ${RATE} Hz`;
+    const len = audio.seconds === undefined ? '' : ` ${fmt(audio.seconds)} s,`;
+    io.stdout.write(`${name}:${len} ${audio.sampleRate} Hz ${chans}, ${enc}${rs}; Silero VAD v5 on ${session.info.backend}\n`);
   }
 
-  const segments = segmentsInSeconds(
-    speechSegments(probabilities, FRAME, RATE, length16k, { threshold, minSpeechMs, minSilenceMs, speechPadMs }),
-    RATE,
-  );
+  // Segments are printed as soon as they are final, so a live recording piped in gets them as it goes.
+  const segmenter = new SpeechSegmenter(FRAME, RATE, options);
+  const segments: SampleSegment[] = [];
+  const found = (list: SampleSegment[]) => {
+    for (const s of list) {
+      segments.push(s);
+      if (!flags.json) io.stdout.write(segmentLine(segmentsInSeconds([s], RATE)[0]!));
+    }
+  };
+  const probabilities: number[] = [];
+  const kept: Float32Array[] = []; // the waveform, only for --plot
+  let inputSamples = 0;
+  const chunks = audio.seconds === undefined ? 0 : Math.ceil((audio.seconds * RATE) / FRAME);
+  const total = audio.seconds ?? 0;
+  const bar = progressBar(io, chunks, (n) => `${fmt((n * FRAME) / RATE)}/${fmt(total)} s`, !flags.quiet && total >= 5);
+  try {
+    await lastValueFrom(
+      from(audio.blocks).pipe(
+        tap((block) => {
+          inputSamples += block.length;
+          if (plotPath) kept.push(block);
+        }),
+        resampleTo(audio.sampleRate, RATE),
+        vadProbabilities(session, { sampleRate: RATE }),
+        tap((p) => {
+          probabilities.push(p);
+          bar.update(probabilities.length);
+          found(segmenter.push(p));
+        }),
+      ),
+      { defaultValue: undefined },
+    );
+  } finally {
+    bar.finish();
+    await session.dispose();
+  }
+  // The resampler's output length, ceil(n · 16000 / rate): the audio's length at 16 kHz.
+  const length16k = Math.ceil((inputSamples * RATE) / audio.sampleRate);
+  found(segmenter.end(length16k));
+  const seconds = segmentsInSeconds(segments, RATE);
 
   if (plotPath) {
+    const samples = new Float32Array(inputSamples);
+    let o = 0;
+    for (const b of kept) {
+      samples.set(b, o);
+      o += b.length;
+    }
     const svg = vadPlotSvg({
-      samples: audio.samples,
-      sampleRate: src.sampleRate,
+      samples,
+      sampleRate: audio.sampleRate,
       probabilities,
       frameSamples: FRAME,
       frameRate: RATE,
-      segments,
-      threshold,
-      title: `Voice activity — ${path === '-' ? 'standard input' : path}`,
+      segments: seconds,
+      threshold: options.threshold,
+      title: `Voice activity — ${name}`,
     });
     try {
       await writeFile(plotPath, svg);
@@ -109,24 +141,17 @@ async function run(args: ParsedArgs, io: CliIo): Promise<number> {
   }
 
   if (flags.json) {
-    io.stdout.write(`${JSON.stringify({ sampleRate: RATE, frameSamples: FRAME, probabilities, segments })}\n`);
+    io.stdout.write(`${JSON.stringify({ sampleRate: RATE, frameSamples: FRAME, probabilities, segments: seconds })}\n`);
     return 0;
   }
   if (!flags.quiet) {
-    const enc = `${src.encoding.bitsPerSample}-bit ${src.encoding.format === 'float' ? 'float' : 'PCM'}`;
-    const chans = src.channels === 1 ? 'mono' : `${src.channels} channels downmixed`;
-    const rs = src.sampleRate === RATE ? '' : `, resampled ${src.sampleRate} → ${RATE} Hz`;
-    io.stdout.write(`${path === '-' ? 'standard input' : path}: ${fmt(src.seconds)} s, ${src.sampleRate} Hz ${chans}, ${enc}${rs}; Silero VAD v5 on ${session.info.backend}\n`);
-  }
-  for (const s of segments) io.stdout.write(`${fmt(s.start).padStart(8)} – ${fmt(s.end).padStart(8)} s  (${fmt(s.end - s.start)} s)\n`);
-  if (!flags.quiet) {
-    const speech = segments.reduce((t, s) => t + (s.end - s.start), 0);
-    const total = length16k / RATE;
+    const speech = seconds.reduce((t, s) => t + (s.end - s.start), 0);
+    const duration = length16k / RATE;
     io.stdout.write(
-      segments.length === 0
-        ? `no speech found in ${fmt(total)} s\n`
-        : `${segments.length} speech segment${segments.length === 1 ? '' : 's'}, ${fmt(speech)} s of speech ` +
-            `(${Math.round((100 * speech) / total)}%) in ${fmt(total)} s\n`,
+      seconds.length === 0
+        ? `no speech found in ${fmt(duration)} s\n`
+        : `${seconds.length} speech segment${seconds.length === 1 ? '' : 's'}, ${fmt(speech)} s of speech ` +
+            `(${Math.round((100 * speech) / duration)}%) in ${fmt(duration)} s\n`,
     );
     if (plotPath) io.stdout.write(`plot written to ${plotPath}\n`);
   }
