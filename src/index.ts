@@ -31,6 +31,7 @@ export type { BackpressurePolicy, NonFinitePolicy, FlowOptions, StepTarget } fro
 export { TokenSampler, type SamplingOptions } from './text/sampling.js';
 export { seededRandom, type RandomSource } from './text/random.js';
 export { decodeWav, type DecodedAudio } from './audio/wav.js';
+export { WavStreamDecoder } from './audio/wav-stream.js';
 export { encodeWav, type WavEncoding } from './audio/wav-encode.js';
 export { downmix } from './audio/downmix.js';
 export { resample, Resampler, type ResampleOptions } from './audio/resample.js';
