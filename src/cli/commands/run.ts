@@ -7,7 +7,7 @@
  */
 import { createReadStream, existsSync, readFileSync } from 'node:fs';
 import { createInterface, type Interface } from 'node:readline';
-import { Subject } from 'rxjs';
+import { map, Subject, type Observable } from 'rxjs';
 import { downmix } from '../../audio/downmix.js';
 import { resample } from '../../audio/resample.js';
 import { decodeWav } from '../../audio/wav.js';
@@ -24,6 +24,7 @@ import { CliError, readAll, readInputFile, requireFile } from '../files.js';
 import type { CliIo } from '../io.js';
 import { tensorValues } from '../json-tensors.js';
 import { loadModelFile } from '../load-model.js';
+import { ReadAhead } from '../read-ahead.js';
 import { rowParser, type RowFormat } from '../rows.js';
 
 const spec: CommandSpec = {
@@ -126,86 +127,62 @@ async function run(args: ParsedArgs, io: CliIo): Promise<number> {
   const { model } = await loadModelFile(modelPath, { layersForm: 'step' });
   const card = cardFor(modelPath, stringFlag(args, 'card'));
   const session = await createStepSession(model, { backend: args.flags.backend, ...(card ? { card } : {}) });
-  const stateOutputs = new Set(session.info.bindings.map((b) => b.output));
-  const known = new Set([...session.info.outputs.map((o) => o.name), ...stateOutputs]);
-  for (const k of keep ?? []) if (!known.has(k)) throw new UsageError(`--outputs: the model has no output '${k}'; it has ${[...known].join(', ')}`);
-  // Default: the non-state outputs; a model whose only outputs are its state shows those.
-  const keepSet = keep ? new Set(keep) : session.info.outputs.length === 0 ? stateOutputs : undefined;
-
-  const items = new Subject<StepInput>();
-  let processed = 0;
-  let wake: (() => void) | undefined;
-  const toInput = (item: StepInput) => {
-    processed++;
-    wake?.();
-    return item;
-  };
-
-  const lineOf = windowSize
-    ? (w: { index: number; start: number; length: number; outputs: Record<string, Tensor> }) =>
-        JSON.stringify({ window: w.index, start: w.start, length: w.length, outputs: outputsJson(w.outputs, keepSet, stateOutputs) })
-    : undefined;
-  let stepIndex = 0;
-  const done = new Promise<void>((resolve, reject) => {
-    const sink = {
-      next: (line: string) => io.stdout.write(`${line}\n`),
-      error: reject,
-      complete: resolve,
-    };
-    if (windowSize) {
-      items
-        .pipe(windowed(session, { size: windowSize, hop, reduce, toInput, highWaterMark: Infinity, ...(keepSet ? { outputs: [...keepSet] } : {}) }))
-        .subscribe({ next: (w) => sink.next(lineOf!(w)), error: sink.error, complete: sink.complete });
-    } else {
-      items
-        .pipe(step<StepInput, string>(session, {
-          toInput,
-          highWaterMark: Infinity,
-          project: (o) => JSON.stringify({ step: stepIndex++, outputs: outputsJson(o, keepSet, stateOutputs) }),
-        }))
-        .subscribe(sink);
-    }
-  });
-  // Surface a failure of the pipeline while the reader may be waiting.
-  let failed: unknown;
-  // A producer that never ends must not keep a failed run waiting for its next line: stop reading.
-  let reader: Interface | undefined;
-  done.catch((e) => {
-    failed = e;
-    wake?.();
-    reader?.close();
-  });
-
-  let pushed = 0;
-  const feed = async (item: StepInput) => {
-    while (pushed - processed >= READ_AHEAD && failed === undefined) await new Promise<void>((r) => (wake = r));
-    wake = undefined;
-    if (failed !== undefined) throw failed;
-    pushed++;
-    items.next(item);
-  };
-
   try {
-    if (format === 'wav') {
-      const cardInput = card?.inputs?.[0];
-      const frameSize = args.values.frame !== undefined ? numberFlag(args, 'frame', 1, { min: 1, integer: true }) : cardInput?.frame;
-      if (!frameSize) throw new UsageError('audio input needs --frame SAMPLES (or a card whose input gives "frame")');
-      for (const f of await audioFrames(inputPath, frameSize, card?.sampleRate, io)) await feed(f);
-    } else {
-      const parse = rowParser(format);
-      reader = lines(inputPath, io);
-      for await (const line of reader) {
-        const row = parse(line);
-        if (row !== undefined) await feed(row);
+    const stateOutputs = new Set(session.info.bindings.map((b) => b.output));
+    const known = new Set([...session.info.outputs.map((o) => o.name), ...stateOutputs]);
+    for (const k of keep ?? []) if (!known.has(k)) throw new UsageError(`--outputs: the model has no output '${k}'; it has ${[...known].join(', ')}`);
+    // Default: the non-state outputs; a model whose only outputs are its state shows those.
+    const keepSet = keep ? new Set(keep) : session.info.outputs.length === 0 ? stateOutputs : undefined;
+    const json = (outputs: Record<string, Tensor>) => outputsJson(outputs, keepSet, stateOutputs);
+
+    const gate = new ReadAhead(READ_AHEAD);
+    const toInput = (item: StepInput) => {
+      gate.consumedOne();
+      return item;
+    };
+    const items = new Subject<StepInput>();
+    const lines$: Observable<string> = windowSize
+      ? items.pipe(
+          windowed(session, { size: windowSize, hop, reduce, toInput, highWaterMark: Infinity, ...(keepSet ? { outputs: [...keepSet] } : {}) }),
+          map((w) => JSON.stringify({ window: w.index, start: w.start, length: w.length, outputs: json(w.outputs) })),
+        )
+      : items.pipe(step<StepInput, string>(session, { toInput, highWaterMark: Infinity, project: (o, _item, i) => JSON.stringify({ step: i, outputs: json(o) }) }));
+    // A producer that never ends must not keep a failed run waiting for its next line: stop reading.
+    let reader: Interface | undefined;
+    const done = new Promise<void>((resolve, reject) => {
+      lines$.subscribe({ next: (line) => io.stdout.write(`${line}\n`), error: reject, complete: resolve });
+    });
+    done.catch((e: unknown) => {
+      gate.fail(e);
+      reader?.close();
+    });
+    const feed = async (item: StepInput) => {
+      await gate.admit();
+      items.next(item);
+    };
+
+    try {
+      if (format === 'wav') {
+        const cardInput = card?.inputs?.[0];
+        const frameSize = args.values.frame !== undefined ? numberFlag(args, 'frame', 1, { min: 1, integer: true }) : cardInput?.frame;
+        if (!frameSize) throw new UsageError('audio input needs --frame SAMPLES (or a card whose input gives "frame")');
+        for (const f of await audioFrames(inputPath, frameSize, card?.sampleRate, io)) await feed(f);
+      } else {
+        const parse = rowParser(format);
+        reader = lines(inputPath, io);
+        for await (const line of reader) {
+          const row = parse(line);
+          if (row !== undefined) await feed(row);
+        }
+        gate.check();
       }
-      if (failed !== undefined) throw failed;
+      items.complete();
+      await done;
+    } catch (e) {
+      items.complete();
+      await done.catch(() => undefined);
+      throw e;
     }
-    items.complete();
-    await done;
-  } catch (e) {
-    items.complete();
-    await done.catch(() => undefined);
-    throw e;
   } finally {
     await session.dispose();
   }
