@@ -14,8 +14,11 @@
  * Measured (Intel Xeon, 2 cores shared with seven other engineers' builds and tests, load average 8-14,
  * Node 20.20; `--chunks 300 --rounds 5`; median µs per 512-sample chunk, state carried):
  *
- *   before (Conv as float64 JavaScript dot products)   builtin  940   ort-node-1t 191   4.9×   RTF 0.029
- *   after  (Conv as im2col + WebAssembly SIMD gemm)     builtin  119   ort-node-1t 148   0.81×  RTF 0.0037
+ *   before (Conv as float64 JavaScript dot products)   builtin  815   ort-node-1t 130   6.3×   RTF 0.025
+ *   after  (Conv as im2col + WebAssembly SIMD gemm)     builtin  112   ort-node-1t 132   0.85×  RTF 0.0035
+ *
+ * ("before": the same tree with conv.ts as of 02c50b1, run minutes apart; a first run before any change
+ * gave builtin 940 / ort-node-1t 191.)
  *
  * `npm run bench -- --only silero` in the same period, through sessions: builtin 170 µs, ort-node-1t 205,
  * ort-node 207, ort-web 359. Per node type after the change: Conv ≈ 45-50% (its two big layers, the STFT
