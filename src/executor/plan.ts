@@ -1,21 +1,23 @@
 /**
  * Plans one graph (the model's, or an If branch) once and runs it many times.
  *
- * Planning: name → value id, topological order, kernel lookup, constant folding (a node whose inputs are
- * all constants runs here, once, and its outputs become constants for the nodes after it), static
- * dtype/shape inference, and one pool slot per node output. Running is a plain loop over preallocated
- * per-node input arrays: no closures, no Map lookups, no allocation once shapes repeat.
+ * Planning: name → value id, topological order, dead-node elimination, kernel lookup, constant folding (a
+ * node whose inputs are all constants runs here, once, and its outputs become constants for the nodes after
+ * it), static dtype/shape inference, and pool slots for node outputs, shared between values whose
+ * lifetimes do not overlap. Running is a plain loop over preallocated per-node input arrays: no closures,
+ * no Map lookups, no allocation once shapes repeat.
  */
-import { KernelError, ModelLoadError, RxrnnError } from '../errors.js';
+import { KernelError, ModelLoadError } from '../errors.js';
 import { describeNode, type Graph, type Node } from '../ir/graph.js';
-import { allocData, BYTES_PER_ELEMENT, type DataTypeMap, type DType, type Tensor } from '../tensor.js';
+import type { Tensor } from '../tensor.js';
 import type { Kernel, KernelInit, RunContext, StaticInfo, SubgraphRunner } from './kernel.js';
 import { findKernel } from './kernels/registry.js';
+import { liveNodes, nodeReads } from './liveness.js';
 import type { OpsetResolver } from './missing-ops.js';
 import type { BufferPool } from './pool.js';
+import { FoldContext, kernelFailure, NodeContext } from './run-context.js';
 import { ScopeView } from './scope.js';
 import { inferOutputs, infoOfTensor, infoOfValueType, mergeInfo } from './shape-inference.js';
-import { liveNodes, nodeReads } from './liveness.js';
 import { assignSlots } from './slot-assignment.js';
 import { topologicalOrder } from './topo-order.js';
 
@@ -25,72 +27,6 @@ export interface OuterScope {
   has(name: string): boolean;
   info(name: string): StaticInfo | undefined;
   constant(name: string): Tensor | undefined;
-}
-
-/** Wraps anything a kernel throws into a KernelError that names the node. */
-export function kernelFailure(node: Node, phase: string, e: unknown): Error {
-  const where = describeNode(node);
-  if (e instanceof KernelError && e.message.includes(where)) return e;
-  if (e instanceof RxrnnError && !(e instanceof KernelError)) return e;
-  const msg = e instanceof Error ? e.message : String(e);
-  return new KernelError(`${where}: ${phase} failed: ${msg}`, { cause: e });
-}
-
-/** The per-node context handed to `Kernel.run`; maps the node's output/scratch numbers to pool slots. */
-class NodeContext implements RunContext {
-  private readonly scratchSlots: number[] = [];
-  constructor(
-    private readonly pool: BufferPool,
-    private readonly outputSlots: readonly number[],
-    private readonly what: string,
-    readonly scope: ReadonlyMap<string, Tensor>,
-  ) {}
-
-  output<D extends DType>(index: number, dtype: D, dims: readonly number[]): Tensor<D> {
-    const slot = this.outputSlots[index];
-    if (slot === undefined) throw new KernelError(`${this.what}: asked for output ${index}, but the node has ${this.outputSlots.length}`);
-    return this.pool.tensor(slot, dtype, dims, this.what);
-  }
-
-  scratch<D extends DType>(slot: number, dtype: D, length: number): DataTypeMap[D] {
-    let s = this.scratchSlots[slot];
-    if (s === undefined) {
-      // First use of this scratch number: reserve once; later runs find it here.
-      s = this.pool.reserve();
-      this.scratchSlots[slot] = s;
-    }
-    return this.pool.array(s, dtype, length, this.what);
-  }
-}
-
-/**
- * The context for constant folding: fresh buffers that become constants owned by the plan. The same size
- * limit as the pool applies, so a folded ConstantOfShape cannot allocate more than the caller allowed.
- */
-class FoldContext implements RunContext {
-  readonly scope: ReadonlyMap<string, Tensor> = new Map();
-  constructor(
-    private readonly maxTensorBytes: number,
-    private readonly what: string,
-  ) {}
-  output<D extends DType>(_index: number, dtype: D, dims: readonly number[]): Tensor<D> {
-    let n = 1;
-    for (const d of dims) {
-      if (!Number.isInteger(d) || d < 0) throw new KernelError(`${this.what}: output dims must be non-negative integers, got [${dims.join(', ')}]`);
-      n *= d;
-    }
-    return { dtype, dims: dims.slice(), data: this.alloc(dtype, n) };
-  }
-  scratch<D extends DType>(_slot: number, dtype: D, length: number): DataTypeMap[D] {
-    return this.alloc(dtype, length);
-  }
-  private alloc<D extends DType>(dtype: D, length: number): DataTypeMap[D] {
-    const bytes = length * BYTES_PER_ELEMENT[dtype];
-    if (bytes > this.maxTensorBytes) {
-      throw new KernelError(`${this.what}: a ${dtype} buffer of ${length} elements (${bytes} bytes) exceeds the limit of ${this.maxTensorBytes} bytes`);
-    }
-    return allocData(dtype, length);
-  }
 }
 
 interface Step {

@@ -5,50 +5,11 @@ import { describeNode, type Node } from '../../ir/graph.js';
 import { isBigIntDType, shapeToString, type Tensor } from '../../tensor.js';
 import { DimsBuffer } from '../dims-buffer.js';
 import { requireInputs } from './arity.js';
+import { int32At, int64Words, setInt64 } from './int64-words.js';
+import { selectTop } from './topk-impl.js';
 import type { KernelDef, KernelInit, RunContext } from '../kernel.js';
 import type { Arr } from './elementwise-impl.js';
 import { reduceInto, type ReduceOp } from './reduce-impl.js';
-
-const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
-const int32Views = new WeakMap<BigInt64Array, Int32Array>();
-
-/**
- * A view of an int64 output as pairs of int32, so non-negative indices (< 2^31) can be written without
- * creating a BigInt per element: on a little-endian machine an int64 is its low 32 bits followed by zero.
- * Cached per buffer (the pool hands back the same buffer run after run, so steady state allocates
- * nothing); undefined on a big-endian machine, where callers store BigInts instead.
- */
-function lowHalves(out: BigInt64Array): Int32Array | undefined {
-  if (!LITTLE_ENDIAN) return undefined;
-  let v = int32Views.get(out);
-  if (v === undefined) {
-    v = new Int32Array(out.buffer, out.byteOffset, out.length * 2);
-    int32Views.set(out, v);
-  }
-  return v;
-}
-
-/**
- * Element i of an int64 tensor as a number, without creating a BigInt when it fits in 32 bits (axes, k):
- * reading a BigInt64Array element allocates a BigInt on the heap.
- */
-function smallInt64(data: BigInt64Array, i: number): number {
-  const h = lowHalves(data);
-  if (h !== undefined) {
-    const lo = h[2 * i]!;
-    const hi = h[2 * i + 1]!;
-    if ((hi === 0 && lo >= 0) || (hi === -1 && lo < 0)) return lo;
-  }
-  return Number(data[i]!);
-}
-
-function setIndex(out: BigInt64Array, halves: Int32Array | undefined, i: number, index: number): void {
-  if (halves === undefined) out[i] = BigInt(index);
-  else {
-    halves[2 * i] = index;
-    halves[2 * i + 1] = 0;
-  }
-}
 
 /**
  * The opset from which each reduction reads `axes` from its second input instead of an attribute
@@ -61,7 +22,7 @@ function normaliseAxes(axes: BigInt64Array | readonly number[], rank: number, wh
   into.length = rank;
   for (let i = 0; i < rank; i++) into[i] = false;
   for (let i = 0; i < axes.length; i++) {
-    const raw = axes instanceof BigInt64Array ? smallInt64(axes, i) : axes[i]!;
+    const raw = axes instanceof BigInt64Array ? (int32At(axes, int64Words(axes), i) ?? Infinity) : axes[i]!;
     const ax = raw < 0 ? raw + rank : raw;
     if (!Number.isInteger(ax) || ax < 0 || ax >= rank) throw new KernelError(`${what}: axis ${raw} is out of range for rank ${rank}`);
     if (into[ax]) throw new KernelError(`${what}: axis ${raw} is listed twice`);
@@ -158,7 +119,7 @@ function argKernel(opType: 'ArgMax' | 'ArgMin'): KernelDef {
           const out = ctx.output(0, 'int64', outDims.finish());
           const xd = x.data as Arr;
           const od = out.data;
-          const halves = lowHalves(od);
+          const words = int64Words(od);
           for (let o = 0; o < outer; o++) {
             for (let j = 0; j < inner; j++) {
               const base = o * n * inner + j;
@@ -172,7 +133,7 @@ function argKernel(opType: 'ArgMax' | 'ArgMin'): KernelDef {
                   bi = k;
                 }
               }
-              setIndex(od, halves, o * inner + j, bi);
+              setInt64(od, words, o * inner + j, bi);
             }
           }
           result[0] = out;
@@ -181,41 +142,6 @@ function argKernel(opType: 'ArgMax' | 'ArgMin'): KernelDef {
       };
     },
   };
-}
-
-/** Whether element p ranks before element q: larger (or smaller) first, NaN as the largest, ties by lower index. */
-function ranksBefore(xd: Arr, base: number, inner: number, p: number, q: number, largest: boolean, big: boolean): boolean {
-  const a = xd[base + p * inner];
-  const b = xd[base + q * inner];
-  if (!big) {
-    const an = a !== a;
-    const bn = b !== b;
-    if (an || bn) return an && bn ? p < q : largest ? an : bn;
-  }
-  if (a === b) return p < q;
-  return largest ? a > b : a < b;
-}
-
-/**
- * The k best indices of one slice, in rank order, into `best` (insertion into a sorted buffer of k: no
- * allocation, O(n) for typical data, O(n·k) at worst). Returns how many were filled (k).
- */
-function selectTop(xd: Arr, base: number, inner: number, n: number, k: number, largest: boolean, big: boolean, best: Int32Array): number {
-  let filled = 0;
-  for (let p = 0; p < n; p++) {
-    if (filled === k) {
-      if (k === 0 || !ranksBefore(xd, base, inner, p, best[k - 1]!, largest, big)) continue;
-      filled--; // the last one drops out
-    }
-    let t = filled;
-    while (t > 0 && ranksBefore(xd, base, inner, p, best[t - 1]!, largest, big)) {
-      best[t] = best[t - 1]!;
-      t--;
-    }
-    best[t] = p;
-    filled++;
-  }
-  return filled;
 }
 
 /**
@@ -245,7 +171,7 @@ const topK: KernelDef = {
           if (kt === undefined || kt.dtype !== 'int64' || kt.data.length !== 1) {
             throw new KernelError(`${what}: K must be an int64 tensor of one element, got ${kt ? `${kt.dtype} ${shapeToString(kt.dims)}` : 'nothing'}`);
           }
-          k = smallInt64(kt.data as BigInt64Array, 0);
+          k = int32At(kt.data as BigInt64Array, int64Words(kt.data as BigInt64Array), 0) ?? Infinity;
         }
         const rank = x.dims.length;
         const axis = axisAttr < 0 ? axisAttr + rank : axisAttr;
@@ -264,7 +190,7 @@ const topK: KernelDef = {
         const xd = x.data as Arr;
         const vd = values.data as Arr;
         const id = indices.data;
-        const halves = lowHalves(id);
+        const words = int64Words(id);
         const big = isBigIntDType(x.dtype);
         for (let o = 0; o < outer; o++) {
           for (let j = 0; j < inner; j++) {
@@ -273,7 +199,7 @@ const topK: KernelDef = {
             for (let t = 0; t < filled; t++) {
               const src = best[t]!;
               vd[o * k * inner + t * inner + j] = xd[base + src * inner];
-              setIndex(id, halves, o * k * inner + t * inner + j, src);
+              setInt64(id, words, o * k * inner + t * inner + j, src);
             }
           }
         }
