@@ -42,3 +42,4 @@ export { sileroV5Card, vadProbabilities, SILERO_V5_FRAMING, SILERO_V5_PACKAGE_PA
 export { vadPlotSvg, type VadPlotInput } from './audio/plot.js';
 export { setRecurrentMatmulImpl, type RecurrentMatmulImpl } from './executor/kernels/recurrent/workspace.js';
 export { recurrentSimdAvailable } from './executor/kernels/recurrent/wasm-workspace.js';
+export { builtinMissingOperators } from './executor/missing-ops.js';

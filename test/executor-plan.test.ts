@@ -313,3 +313,13 @@ describe('malformed nodes fail at load with what the operator takes', () => {
     expect(load(node('TopK', ['a'], ['y']), 11)).toThrow(/takes 2 inputs; input 1 is missing/);
   });
 });
+
+describe('builtinMissingOperators', () => {
+  it('is empty for a model the executor runs and lists what it lacks otherwise', async () => {
+    const { builtinMissingOperators } = await import('../src/index.js');
+    const ok = model({ inputs: [f32('x', [1])], outputs: [f32('y')], nodes: [node('Exp', ['x'], ['y'])] });
+    expect(builtinMissingOperators(ok)).toEqual([]);
+    const bad = model({ inputs: [f32('x', [1])], outputs: [f32('y')], nodes: [node('Det', ['x'], ['y'])] }, 14);
+    expect(builtinMissingOperators(bad)).toEqual(['ai.onnx::Det@14']);
+  });
+});
