@@ -7,10 +7,13 @@
  * rtol 1e-5 / atol 1e-6 (float32 rounding over a few steps); onnxruntime comparisons rtol 1e-4 / atol 1e-5.
  */
 import { readFileSync, readdirSync } from 'node:fs';
+import { PerformanceObserver } from 'node:perf_hooks';
+import v8 from 'node:v8';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { KernelError } from '../src/errors.js';
+import { createExecutor } from '../src/executor/executor.js';
 import { GraphBuilder, attr } from '../src/onnx/build.js';
 import { readModel, readTensor } from '../src/onnx/read.js';
 import { writeModel } from '../src/onnx/write.js';
@@ -328,6 +331,65 @@ describe('one kernel across changing runs', () => {
     expect(() => runner.run(bad)).toThrow(/R must have dims \[1, 20, 5\], got \[1, 24, 6\]/);
     const ok = { X: tensor('float32', [3, 2, 4]), W: tensor('float32', [1, 20, 4]), R: tensor('float32', [1, 20, 5]), B: tensor('float32', [1, 40]) };
     expect(Array.from(runner.run(ok).Y_h!.data as Float32Array).every((v) => v === 0)).toBe(true);
+  });
+});
+
+describe('steady state through the executor allocates no JavaScript objects', () => {
+  // Young-generation growth across many runs with no GC in between, as kernels-conv-gemm.test.ts checks
+  // Conv: one stray object per run would be >= 16 bytes per run.
+  function heapGrowthPerRun(model: Model, feeds: Record<string, Tensor>): { perRun: number; gcs: number } {
+    const exec = createExecutor(model);
+    for (let i = 0; i < 5_000; i++) exec.run(feeds); // until the JIT has settled
+    let gcs = 0;
+    const obs = new PerformanceObserver((list) => {
+      gcs += list.getEntries().length;
+    });
+    obs.observe({ entryTypes: ['gc'] });
+    const runs = 10_000;
+    const before = v8.getHeapStatistics().used_heap_size;
+    for (let i = 0; i < runs; i++) exec.run(feeds);
+    const after = v8.getHeapStatistics().used_heap_size;
+    obs.disconnect();
+    exec.dispose();
+    return { perRun: (after - before) / runs, gcs };
+  }
+
+  it.each([
+    ['LSTM step, wasm', 'LSTM', 'wasm', false],
+    ['GRU step, wasm', 'GRU', 'wasm', false],
+    ['RNN step, wasm', 'RNN', 'wasm', false],
+    ['LSTM step, js', 'LSTM', 'js', false],
+    ['bidirectional layout-1 GRU with sequence_lens, wasm', 'GRU', 'wasm', true],
+  ] as const)('%s', (_name, op, impl, awkward) => {
+    const [T, B, I, H] = awkward ? [3, 3, 5, 6] : [1, 1, 8, 16];
+    const D = awkward ? 2 : 1;
+    const G = op === 'LSTM' ? 4 : op === 'GRU' ? 3 : 1;
+    const b = new GraphBuilder({ opset: 21 });
+    const X = b.input('X', 'float32', awkward ? [B, T, I] : [T, B, I]);
+    const W = b.initializer('W', tensor('float32', [D, G * H, I], Float32Array.from({ length: D * G * H * I }, (_, i) => Math.sin(i) / 4)));
+    const R = b.initializer('R', tensor('float32', [D, G * H, H], Float32Array.from({ length: D * G * H * H }, (_, i) => Math.cos(i) / 4)));
+    const initialH = b.input('h', 'float32', awkward ? [B, D, H] : [D, B, H]);
+    const sequenceLens = awkward ? b.input('lens', 'int32', [B]) : undefined;
+    const common = { X, W, R, initialH, sequenceLens, hiddenSize: H, direction: awkward ? ('bidirectional' as const) : undefined, layout: awkward ? (1 as const) : undefined };
+    if (op === 'LSTM') b.lstm({ ...common, outputs: ['Y', 'Y_h', 'Y_c'] });
+    else if (op === 'GRU') b.gru({ ...common, linearBeforeReset: 1, outputs: ['Y', 'Y_h'] });
+    else b.rnn({ ...common, outputs: ['Y', 'Y_h'] });
+    b.output('Y', 'float32');
+    b.output('Y_h', 'float32');
+    const feeds: Record<string, Tensor> = {
+      X: tensor('float32', awkward ? [B, T, I] : [T, B, I], Float32Array.from({ length: T * B * I }, (_, i) => Math.sin(i))),
+      h: tensor('float32', awkward ? [B, D, H] : [D, B, H]),
+    };
+    if (awkward) feeds.lens = tensor('int32', [B], Int32Array.from([3, 1, 2]));
+    setRecurrentMatmulImpl(impl);
+    let result: { perRun: number; gcs: number };
+    try {
+      result = heapGrowthPerRun(b.build(), feeds);
+    } finally {
+      setRecurrentMatmulImpl('auto');
+    }
+    expect(result.gcs).toBe(0);
+    expect(result.perRun).toBeLessThan(2);
   });
 });
 

@@ -395,14 +395,16 @@ export abstract class RecurrentKernel implements Kernel {
     }
     this.staticEnd = o;
     this.T = -1; // force the dynamic regions to be laid out after the new static ones
-    this.grow(o, () => {
-      this.I = -1;
-      this.H = -1;
-    });
+    this.grow(o, true);
   }
 
   private layoutDynamic(T: number, B: number): void {
-    if (T === this.T && B === this.B) return;
+    // The check stays apart from the work: a function that makes objects costs an allocation on every
+    // call once the JIT stops inlining it, even on the early return.
+    if (T !== this.T || B !== this.B) this.relayoutDynamic(T, B);
+  }
+
+  private relayoutDynamic(T: number, B: number): void {
     this.T = T;
     this.B = B;
     const { D } = this;
@@ -422,9 +424,7 @@ export abstract class RecurrentKernel implements Kernel {
     o = align4(o + this.D * B * this.HS);
     this.tmp = o;
     o = align4(o + B * this.HS);
-    this.grow(o, () => {
-      this.T = -1;
-    });
+    this.grow(o, false);
     // State rows packed exactly like the [D, B, H] tensors: block copies instead of row loops. The
     // views are made again whenever the layout (and so possibly the memory) changes.
     this.contiguous = this.HS === this.H && (this.attrs.layout === 0 || D === 1);
@@ -456,13 +456,14 @@ export abstract class RecurrentKernel implements Kernel {
 
   /**
    * Grows the workspace; where the engine cannot (WebAssembly's 4 GiB, memory limits) the layout is marked
-   * stale by `forget` and a KernelError says how much was asked for.
+   * stale (the static part, or only the per-run part) and a KernelError says how much was asked for.
    */
-  private grow(floats: number, forget: () => void): void {
+  private grow(floats: number, staticPart: boolean): void {
     try {
       this.ws.ensure(floats);
     } catch (e) {
-      forget();
+      this.T = -1;
+      if (staticPart) this.I = this.H = -1;
       throw new KernelError(`${this.attrs.where}: cannot allocate ${floats * 4} bytes of workspace (${(e as Error).message})`, { cause: e });
     }
   }
@@ -484,7 +485,9 @@ export abstract class RecurrentKernel implements Kernel {
   }
 
   private expectDims(t: Tensor, name: string, dims: readonly number[]): void {
-    const ok = t.dims.length === dims.length && t.dims.every((v, i) => v === dims[i]);
+    // A plain loop: a closure here would be an allocation on every run.
+    let ok = t.dims.length === dims.length;
+    for (let i = 0; ok && i < dims.length; i++) ok = t.dims[i] === dims[i];
     if (!ok) throw this.err(`${name} must have dims ${fmt(dims)}, got ${fmt(t.dims)}`);
   }
 
