@@ -116,4 +116,27 @@ describe('static shape inference', () => {
     expect(inferOutputs(n('Cast', { to: { type: 'int', value: 7n } }), [{ dtype: 'float32', dims: [2] }])).toEqual([{ dtype: 'int64', dims: [2] }]);
     expect(inferOutputs(n('Shape', { start: { type: 'int', value: 1n } }), [{ dims: [null, 2, 3] }])).toEqual([{ dtype: 'int64', dims: [2] }]);
   });
+  it('derives reductions (attribute or constant axes), ArgMax and recurrent outputs', () => {
+    const ints = (v: number[]) => ({ type: 'ints' as const, value: v.map(BigInt) });
+    const int = (v: number) => ({ type: 'int' as const, value: BigInt(v) });
+    const x = { dtype: 'float32' as const, dims: [2, null, 4] };
+    expect(inferOutputs(node('ReduceMean', ['x'], ['y'], { axes: ints([-1]), keepdims: int(0) }), [x], 13)).toEqual([{ dtype: 'float32', dims: [2, null] }]);
+    expect(inferOutputs(node('ReduceSum', ['x', 'axes'], ['y']), [x, { dtype: 'int64', dims: [1] }], 13, [undefined, tensor('int64', [1], [1n])])).toEqual([
+      { dtype: 'float32', dims: [2, 1, 4] },
+    ]);
+    expect(inferOutputs(node('ReduceSum', ['x'], ['y'], { noop_with_empty_axes: int(1) }), [x], 13)).toEqual([{ dtype: 'float32', dims: [2, null, 4] }]);
+    expect(inferOutputs(node('ReduceMax', ['x'], ['y'], { keepdims: int(0) }), [x], 18)).toEqual([{ dtype: 'float32', dims: [] }]);
+    expect(inferOutputs(node('ArgMax', ['x'], ['y'], { axis: int(2) }), [x])).toEqual([{ dtype: 'int64', dims: [2, null, 1] }]);
+    const lstm = node('LSTM', ['X'], ['Y', 'Y_h', 'Y_c'], { hidden_size: int(8), direction: { type: 'string', value: 'bidirectional' } });
+    expect(inferOutputs(lstm, [{ dtype: 'float32', dims: [5, 3, 16] }])).toEqual([
+      { dtype: 'float32', dims: [5, 2, 3, 8] },
+      { dtype: 'float32', dims: [2, 3, 8] },
+      { dtype: 'float32', dims: [2, 3, 8] },
+    ]);
+    const gru = node('GRU', ['X'], ['Y', 'Y_h'], { hidden_size: int(4), layout: int(1) });
+    expect(inferOutputs(gru, [{ dtype: 'float32', dims: [3, 5, 16] }])).toEqual([
+      { dtype: 'float32', dims: [3, 5, 1, 4] },
+      { dtype: 'float32', dims: [3, 1, 4] },
+    ]);
+  });
 });

@@ -219,7 +219,7 @@ export class GraphPlan implements SubgraphRunner {
       this.folded++;
       return;
     }
-    const inferred = inferOutputs(node, inputInfo);
+    const inferred = inferOutputs(node, inputInfo, opset, constants);
     const outIds: number[] = [];
     const outputSlots: number[] = [];
     node.outputs.forEach((name, j) => {

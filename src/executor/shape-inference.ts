@@ -93,7 +93,12 @@ function intAttr(node: Node, name: string, fallback: number): number {
  * Derives what can be derived about a node's outputs from its inputs. Returns one entry per output;
  * `undefined` entries mean nothing is known.
  */
-export function inferOutputs(node: Node, inputs: readonly (StaticInfo | undefined)[]): (StaticInfo | undefined)[] {
+export function inferOutputs(
+  node: Node,
+  inputs: readonly (StaticInfo | undefined)[],
+  opset = Infinity,
+  constants: readonly (Tensor | undefined)[] = [],
+): (StaticInfo | undefined)[] {
   const out: (StaticInfo | undefined)[] = node.outputs.map(() => undefined);
   const first = inputs[0];
   const op = node.domain === '' || node.domain === 'ai.onnx' ? node.opType : '';
@@ -128,7 +133,22 @@ export function inferOutputs(node: Node, inputs: readonly (StaticInfo | undefine
     }
     out[0] = withDtype('int64', dims);
   } else if (op === 'ArgMax' || op === 'ArgMin') {
-    out[0] = withDtype('int64', undefined);
+    out[0] = withDtype('int64', reducedDims(first?.dims, [intAttr(node, 'axis', 0)], intAttr(node, 'keepdims', 1) !== 0));
+  } else if (REDUCE_AXES_INPUT_SINCE[op] !== undefined) {
+    const fromInput = opset >= REDUCE_AXES_INPUT_SINCE[op]!;
+    const axesT = fromInput ? constants[1] : undefined;
+    let axes: number[] | undefined;
+    if (!fromInput) axes = intsAttr(node, 'axes') ?? [];
+    else if (node.inputs[1] === undefined || node.inputs[1] === '') axes = [];
+    else if (axesT !== undefined) axes = Array.from(axesT.data as ArrayLike<number | bigint>, Number);
+    const noop = fromInput && intAttr(node, 'noop_with_empty_axes', 0) !== 0;
+    let dims: (number | null)[] | undefined;
+    if (axes !== undefined && first?.dims !== undefined) {
+      dims = axes.length === 0 && noop ? first.dims.slice() : reducedDims(first.dims, axes.length ? axes : first.dims.map((_, i) => i), intAttr(node, 'keepdims', 1) !== 0);
+    }
+    out[0] = withDtype(first?.dtype, dims);
+  } else if (op === 'RNN' || op === 'GRU' || op === 'LSTM') {
+    recurrentOutputs(node, first, out);
   } else if (op === 'MatMul') {
     out[0] = withDtype(first?.dtype, matmulStatic(first?.dims, inputs[1]?.dims));
   } else if (op === 'Gemm') {
@@ -143,6 +163,55 @@ export function inferOutputs(node: Node, inputs: readonly (StaticInfo | undefine
     out[0] = withDtype(first?.dtype, dims);
   }
   return out;
+}
+
+/** The opset from which each reduction takes `axes` as its second input. */
+const REDUCE_AXES_INPUT_SINCE: Readonly<Record<string, number>> = {
+  ReduceSum: 13,
+  ReduceMean: 18,
+  ReduceMax: 18,
+  ReduceMin: 18,
+  ReduceProd: 18,
+};
+
+function intsAttr(node: Node, name: string): number[] | undefined {
+  const a = node.attributes[name];
+  return a !== undefined && a.type === 'ints' ? a.value.map(Number) : undefined;
+}
+
+/** `dims` with `axes` removed (or set to 1 with keepdims); undefined when an axis is out of range. */
+function reducedDims(dims: (number | null)[] | undefined, axes: readonly number[], keepdims: boolean): (number | null)[] | undefined {
+  if (dims === undefined) return undefined;
+  const rank = dims.length;
+  const drop = new Set<number>();
+  for (const a of axes) {
+    const ax = a < 0 ? a + rank : a;
+    if (ax < 0 || ax >= rank) return undefined;
+    drop.add(ax);
+  }
+  const out: (number | null)[] = [];
+  dims.forEach((d, i) => {
+    if (!drop.has(i)) out.push(d);
+    else if (keepdims) out.push(1);
+  });
+  return out;
+}
+
+/** Y, Y_h (and Y_c) of RNN/GRU/LSTM from X's shape, hidden_size, direction and layout. */
+function recurrentOutputs(node: Node, x: StaticInfo | undefined, out: (StaticInfo | undefined)[]): void {
+  const hidden = intAttr(node, 'hidden_size', 0);
+  const a = node.attributes.direction;
+  const dirs = a !== undefined && a.type === 'string' && a.value === 'bidirectional' ? 2 : 1;
+  const layout = intAttr(node, 'layout', 0);
+  const dtype = x?.dtype;
+  const xd = x?.dims?.length === 3 ? x.dims : undefined;
+  const seq = xd === undefined ? null : layout ? xd[1]! : xd[0]!;
+  const batch = xd === undefined ? null : layout ? xd[0]! : xd[1]!;
+  const h = hidden > 0 ? hidden : null;
+  const info = (dims: (number | null)[]): StaticInfo => (dtype === undefined ? { dims } : { dtype, dims });
+  out[0] = info(layout ? [batch, seq, dirs, h] : [seq, dirs, batch, h]);
+  const state = info(layout ? [batch, dirs, h] : [dirs, batch, h]);
+  for (let i = 1; i < out.length; i++) out[i] = { ...state, dims: [...state.dims!] };
 }
 
 function matmulStatic(a: (number | null)[] | undefined, b: (number | null)[] | undefined): (number | null)[] | undefined {
