@@ -41,15 +41,23 @@ describe('steady-state runs', () => {
       gcs += list.getEntries().length;
     });
     obs.observe({ entryTypes: ['gc'] });
+    // Optimising compilation runs on a background thread; on a loaded machine it can finish late, and
+    // unoptimised code boxes numbers. So measure in windows and require one clean window: code that
+    // allocates per run allocates in every window.
     const runs = 20_000;
-    const before = v8.getHeapStatistics().used_heap_size;
-    for (let i = 0; i < runs; i++) exec.run(feeds);
-    const after = v8.getHeapStatistics().used_heap_size;
+    const perRun: number[] = [];
+    for (let attempt = 0; attempt < 6; attempt++) {
+      const gcsBefore = gcs;
+      const before = v8.getHeapStatistics().used_heap_size;
+      for (let i = 0; i < runs; i++) exec.run(feeds);
+      const after = v8.getHeapStatistics().used_heap_size;
+      // a GC inside the window makes the growth unmeasurable (and means megabytes were allocated)
+      perRun.push(gcs === gcsBefore ? (after - before) / runs : Infinity);
+      if (perRun[perRun.length - 1]! < 2) break;
+    }
     obs.disconnect();
     expect(exec.pool.allocations).toBe(buffers);
-    // One stray object per run would be >= 16 bytes/run; allow less than 2 bytes/run of noise (JIT, IC state).
-    // If a GC ran during the loop the growth is not measurable; that itself means the loop allocated megabytes.
-    expect(gcs).toBe(0);
-    expect((after - before) / runs).toBeLessThan(2);
+    // One stray object per run would be >= 16 bytes/run; less than 2 bytes/run is noise (IC state, JIT).
+    expect(Math.min(...perRun), `bytes/run per window: ${perRun.map((b) => b.toFixed(1)).join(', ')}`).toBeLessThan(2);
   });
 });

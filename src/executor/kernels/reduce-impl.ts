@@ -1,6 +1,7 @@
 /**
  * One-pass reduction over any set of axes: walk the input once in memory order, keeping the output offset
- * up to date with an odometer (the output stride of a reduced axis is 0). Number-backed dtypes accumulate
+ * up to date with an odometer over the leading axes (the output stride of a reduced axis is 0) and a tight
+ * loop over the trailing block. Number-backed dtypes accumulate
  * in a float64 scratch row, so float32 sums are as exact as a double and integer sums are exact below
  * 2^53 before they wrap on store; int64/uint64 accumulate as BigInt.
  */
@@ -55,29 +56,50 @@ export function reduceInto(op: ReduceOp, x: Tensor, reduced: readonly boolean[],
   }
   const acc = ctx.scratch(0, 'float64', outSize);
   acc.fill(op === 'prod' ? 1 : op === 'max' ? -Infinity : op === 'min' ? Infinity : 0);
+  // Walk the input in runs: the trailing axes that are all reduced (or all kept) form one contiguous block
+  // handled by a tight loop — into one accumulator, or into consecutive ones — and the odometer only
+  // moves once per block over the leading axes.
+  const innerReduced = rank > 0 && reduced[rank - 1] === true;
+  let split = rank;
+  let block = 1;
+  while (split > 0 && (reduced[split - 1] === innerReduced || dims[split - 1] === 1)) {
+    block *= dims[split - 1]!;
+    split--;
+  }
   let oi = 0;
-  if (op === 'sum' || op === 'mean') {
-    for (let i = 0; i < n; i++) {
-      acc[oi] += xd[i];
-      oi = advance(oi, dims, rank);
+  for (let i = 0; i < n; i += block) {
+    if (innerReduced) {
+      let a = acc[oi]!;
+      if (op === 'sum' || op === 'mean') for (let t = 0; t < block; t++) a += xd[i + t];
+      else if (op === 'prod') for (let t = 0; t < block; t++) a *= xd[i + t];
+      else if (op === 'max') {
+        for (let t = 0; t < block; t++) {
+          const v = xd[i + t];
+          if (v > a || v !== v) a = v; // NaN wins, as numpy's max
+        }
+      } else {
+        for (let t = 0; t < block; t++) {
+          const v = xd[i + t];
+          if (v < a || v !== v) a = v;
+        }
+      }
+      acc[oi] = a;
+    } else if (op === 'sum' || op === 'mean') {
+      for (let t = 0; t < block; t++) acc[oi + t] += xd[i + t];
+    } else if (op === 'prod') {
+      for (let t = 0; t < block; t++) acc[oi + t] *= xd[i + t];
+    } else if (op === 'max') {
+      for (let t = 0; t < block; t++) {
+        const v = xd[i + t];
+        if (v > acc[oi + t]! || v !== v) acc[oi + t] = v;
+      }
+    } else {
+      for (let t = 0; t < block; t++) {
+        const v = xd[i + t];
+        if (v < acc[oi + t]! || v !== v) acc[oi + t] = v;
+      }
     }
-  } else if (op === 'prod') {
-    for (let i = 0; i < n; i++) {
-      acc[oi] *= xd[i];
-      oi = advance(oi, dims, rank);
-    }
-  } else if (op === 'max') {
-    for (let i = 0; i < n; i++) {
-      const v = xd[i];
-      if (v > acc[oi]! || v !== v) acc[oi] = v; // NaN wins, as numpy's max
-      oi = advance(oi, dims, rank);
-    }
-  } else {
-    for (let i = 0; i < n; i++) {
-      const v = xd[i];
-      if (v < acc[oi]! || v !== v) acc[oi] = v;
-      oi = advance(oi, dims, rank);
-    }
+    oi = advance(oi, dims, split);
   }
   const od = out.data as Float64Array;
   // Mean of an empty set is NaN (0/0), as numpy gives.
