@@ -235,6 +235,15 @@ describe('bad inputs are KernelErrors that say what was expected', () => {
     expect(() => runner.run({ X: tensor('float32', [2, 3]), initial_h: tensor('float32', [1, 2, 4]) })).toThrow(/rank 3/);
     expect(() => runner.run({ X: tensor('float64', [2, 2, 3]), initial_h: tensor('float32', [1, 2, 4]) })).toThrow(/float32/);
   });
+  it('a float64 model is declined when the executor plans it, naming the input and the other backends', () => {
+    const b = new GraphBuilder({ opset: 21 });
+    const X = b.input('X', 'float64', [1, 1, 3]);
+    const W = b.initializer('W', tensor('float64', [1, 12, 3]));
+    const R = b.initializer('R', tensor('float64', [1, 12, 4]));
+    b.gru({ X, W, R, hiddenSize: 4, outputs: ['', 'Y_h'] });
+    b.output('Y_h', 'float64');
+    expect(() => createExecutor(b.build())).toThrow(/X must be float32.*got float64.*ort-node/);
+  });
   it('W inconsistent with hidden_size at create', () => {
     const b = new GraphBuilder({ opset: 21 });
     const X = b.input('X', 'float32', [1, 1, 3]);

@@ -102,6 +102,13 @@ export abstract class RecurrentKernel implements Kernel {
    * call it at the end of their constructor, once the fields `packBiases` reads are set.
    */
   protected prepackConstants(init: KernelInit): void {
+    // Element types known at plan time are checked now, so a float64 model fails at load, not at step 1.
+    for (const [i, name] of [[IN_X, 'X'], [IN_W, 'W'], [IN_R, 'R'], [IN_B, 'B']] as const) {
+      const dtype = init.inputInfo[i]?.dtype;
+      if (dtype !== undefined && dtype !== 'float32') {
+        throw this.err(`${name} must be float32 (the built-in executor runs recurrent operators in float32), got ${dtype}; run this model on 'ort-node' or 'ort-web'`);
+      }
+    }
     const c = init.constants;
     const constW = c[IN_W];
     const constR = c[IN_R];
