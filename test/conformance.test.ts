@@ -49,6 +49,27 @@ describe('ONNX node conformance on the built-in executor', () => {
   });
 });
 
+describe('the same runner on onnxruntime-node', () => {
+  // The conformance README records onnxruntime-node 1.30's result on these cases: 266 of 277 pass. The
+  // runner must reproduce exactly that — an independent check of loading, feeding and the comparison rule.
+  const ORT_FAILS = [
+    'test_clip_default_int8_max_expanded', // no int8 Where kernel
+    'test_clip_default_int8_min_expanded',
+    'test_lstm_batchwise', // layout = 1 rejected by the CPU kernels
+    'test_pow_types_float32_uint32', // no kernel for these types
+    'test_pow_types_float32_uint64',
+    'test_simple_rnn_batchwise',
+    'test_top_k_uint64',
+  ];
+  it('passes 266, fails exactly the seven the README lists, declines the four sequence/optional cases', async () => {
+    const report = await runConformance([join(ROOT, 'onnx-node')], { backend: 'ort-node' });
+    expect(report.cases).toHaveLength(277);
+    expect(report.cases.filter((c) => !c.ok && !c.declined).map((c) => c.name).sort()).toEqual([...ORT_FAILS].sort());
+    expect(report.cases.filter((c) => c.declined).map((c) => c.name).sort()).toEqual(Object.keys(DECLINED).sort());
+    expect(report.passed).toBe(266);
+  });
+});
+
 describe('compareTensors: the ONNX runner rule', () => {
   const t = (values: number[], dtype: 'float32' | 'int64' = 'float32', dims = [values.length]) => tensor(dtype, dims, values);
   it('accepts |a - e| <= atol + rtol·|e| and rejects just beyond it', () => {
