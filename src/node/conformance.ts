@@ -60,7 +60,16 @@ async function exists(p: string): Promise<boolean> {
   }
 }
 
-/** Every case folder under `root` (root itself when it is one), sorted by path. */
+/**
+ * Every case folder under `root` (root itself when it is one), sorted by path. A case is a folder holding
+ * `model.onnx` (and `test_data_set_*` folders).
+ *
+ * @example
+ * ```ts
+ * import { findCases } from 'rxrnn/node';
+ * console.log(await findCases('../shared/conformance/onnx-node')); // 277 folders
+ * ```
+ */
 export async function findCases(root: string): Promise<string[]> {
   if (await exists(join(root, 'model.onnx'))) return [root];
   if (!(await isDir(root))) return [];
