@@ -9,7 +9,7 @@
  *   sequence_lens, both linear_before_reset values, all directions.
  */
 import * as ort from 'onnxruntime-node';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { PANEL } from '../src/executor/kernels/recurrent/gemm-js.js';
 import { packGateMatrix } from '../src/executor/kernels/recurrent/pack.js';
 import { recurrentModuleBytes, simdActivation, recurrentSimdAvailable } from '../src/executor/kernels/recurrent/wasm-workspace.js';
@@ -24,6 +24,27 @@ import { rng } from './recurrent-random-models.js';
 describe('WebAssembly SIMD availability', () => {
   it('stays under the 4 KiB browsers compile synchronously on the main thread', () => {
     expect(recurrentModuleBytes().length).toBeLessThan(4096);
+  });
+
+  it('falls back to plain JavaScript where WebAssembly SIMD does not validate, or compiling is refused', async () => {
+    for (const refuse of ['validate', 'compile'] as const) {
+      vi.resetModules();
+      const spy =
+        refuse === 'validate'
+          ? vi.spyOn(WebAssembly, 'validate').mockReturnValue(false)
+          : vi.spyOn(WebAssembly, 'Module').mockImplementation(() => {
+              throw new WebAssembly.CompileError('refused by a content-security policy');
+            });
+      try {
+        const fresh = await import('../src/executor/kernels/recurrent/workspace.js');
+        const freshWasm = await import('../src/executor/kernels/recurrent/wasm-workspace.js');
+        expect(freshWasm.recurrentSimdAvailable(), refuse).toBe(false);
+        expect(fresh.createWorkspace().impl, refuse).toBe('js');
+      } finally {
+        spy.mockRestore();
+        vi.resetModules();
+      }
+    }
   });
 
   it('validates in this engine and is the default workspace', () => {
