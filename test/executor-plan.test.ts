@@ -211,6 +211,28 @@ describe('createExecutor: buffer sharing by lifetime', () => {
   });
 });
 
+describe('buffer sharing with a symbolic batch dimension', () => {
+  it('values shaped [batch, 64] share buffers, whatever batch is on a run', () => {
+    const b = new GraphBuilder({ opset: 17 });
+    const x = b.input('x', 'float32', ['batch', 64]);
+    let v = b.exp(x);
+    for (let i = 0; i < 10; i++) v = i % 2 ? b.tanh(v) : b.neg(v);
+    b.output(b.add(v, x), 'float32');
+    const exec = createExecutor(b.build());
+    for (const batch of [1, 4]) {
+      const xs = Float32Array.from({ length: batch * 64 }, (_, i) => (i % 7) / 7 - 0.5);
+      const y = Object.values(exec.run({ x: tensor('float32', [batch, 64], xs) }))[0]!.data as Float32Array;
+      xs.forEach((x0, i) => {
+        let e = Math.exp(x0);
+        for (let k = 0; k < 10; k++) e = k % 2 ? Math.tanh(e) : -e;
+        expect(y[i]).toBeCloseTo(e + x0, 5);
+      });
+      // 12 outputs of batch×256 bytes; at most two intermediates are live at once, plus the output
+      expect(exec.pool.bytes).toBeLessThanOrEqual(3 * batch * 256);
+    }
+  });
+});
+
 describe('buffer sharing and views', () => {
   it('keeps a buffer alive while a view of it (Reshape) is still to be read', () => {
     const b = new GraphBuilder({ opset: 17 });

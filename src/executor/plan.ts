@@ -10,14 +10,14 @@
 import { KernelError, ModelLoadError } from '../errors.js';
 import { describeNode, type Graph, type Node } from '../ir/graph.js';
 import type { Tensor } from '../tensor.js';
-import type { Kernel, KernelInit, RunContext, StaticInfo, SubgraphRunner } from './kernel.js';
+import type { Kernel, KernelInit, RunContext, SubgraphRunner } from './kernel.js';
 import { findKernel } from './kernels/registry.js';
 import { liveNodes, nodeReads } from './liveness.js';
 import type { OpsetResolver } from './missing-ops.js';
 import type { BufferPool } from './pool.js';
 import { FoldContext, kernelFailure, NodeContext } from './run-context.js';
 import { ScopeView } from './scope.js';
-import { inferOutputs, infoOfTensor, infoOfValueType, mergeInfo } from './shape-inference.js';
+import { inferOutputs, infoOfTensor, infoOfValueType, mergeInfo, toStatic, type SymbolicInfo } from './shape-inference.js';
 import { assignSlots } from './slot-assignment.js';
 import { topologicalOrder } from './topo-order.js';
 
@@ -25,7 +25,7 @@ import { topologicalOrder } from './topo-order.js';
 export interface OuterScope {
   /** Whether `name` is a value of an enclosing graph. */
   has(name: string): boolean;
-  info(name: string): StaticInfo | undefined;
+  info(name: string): SymbolicInfo | undefined;
   constant(name: string): Tensor | undefined;
 }
 
@@ -51,7 +51,7 @@ interface Step {
 export interface InputBinding {
   readonly name: string;
   readonly id: number;
-  readonly info: StaticInfo | undefined;
+  readonly info: SymbolicInfo | undefined;
   /** Declared dims including symbolic names, for error messages. */
   readonly declaredDims: readonly (number | string | null)[] | undefined;
   readonly declaredType: string;
@@ -78,7 +78,7 @@ export class GraphPlan implements SubgraphRunner {
   sharedSlots = 0;
 
   private readonly ids = new Map<string, number>();
-  private readonly infos: (StaticInfo | undefined)[] = [];
+  private readonly infos: (SymbolicInfo | undefined)[] = [];
   private readonly constants: (Tensor | undefined)[] = [];
   private readonly steps: Step[] = [];
   private readonly outerIds: number[] = [];
@@ -86,7 +86,7 @@ export class GraphPlan implements SubgraphRunner {
   private readonly outputArray: Tensor[] = [];
   private readonly scope: ScopeView;
   /** Types the model declares for intermediate values and outputs (`value_info`, graph outputs). */
-  private declared = new Map<string, StaticInfo | undefined>();
+  private declared = new Map<string, SymbolicInfo | undefined>();
 
   constructor(
     private readonly graph: Graph,
@@ -114,9 +114,10 @@ export class GraphPlan implements SubgraphRunner {
   private assignOutputSlots(): void {
     const pool = this.options.pool;
     const shareKey = (id: number): string | undefined => {
+      // Equal keys mean equal shapes on every run: sizes, or the same symbolic name (the model's 'batch').
       const info = this.infos[id];
       if (info?.dtype === undefined || info.dims === undefined || info.dims.some((d) => d === null)) return undefined;
-      return `${info.dtype}[${info.dims.join(',')}]`;
+      return `${info.dtype}${JSON.stringify(info.dims)}`;
     };
     const slots = assignSlots(this.steps, this.outputIds, shareKey, () => pool.reserve());
     this.steps.forEach((step, s) => step.outputSlots.push(...slots[s]!));
@@ -124,12 +125,12 @@ export class GraphPlan implements SubgraphRunner {
   }
 
   /** Static information about a value of this graph (after folding and inference). */
-  infoOf(name: string): StaticInfo | undefined {
+  infoOf(name: string): SymbolicInfo | undefined {
     const id = this.ids.get(name);
     return id === undefined ? this.options.outer?.info(name) : this.infos[id];
   }
 
-  private newId(name: string, info: StaticInfo | undefined, constant?: Tensor): number {
+  private newId(name: string, info: SymbolicInfo | undefined, constant?: Tensor): number {
     const id = this.values.length;
     this.ids.set(name, id);
     this.values.push(constant);
@@ -140,7 +141,7 @@ export class GraphPlan implements SubgraphRunner {
 
   private bindSources(): void {
     const g = this.graph;
-    const declared = new Map<string, StaticInfo | undefined>();
+    const declared = new Map<string, SymbolicInfo | undefined>();
     for (const vi of [...g.valueInfo, ...g.outputs]) declared.set(vi.name, infoOfValueType(vi.type));
     const inputNames = new Set(g.inputs.map((i) => i.name));
     for (const input of g.inputs) {
@@ -188,7 +189,8 @@ export class GraphPlan implements SubgraphRunner {
     }
     const inIds = node.inputs.map((name) => (name === '' ? -1 : (this.ids.get(name) ?? this.bindOuter(name)!)));
     const constants = inIds.map((id) => (id < 0 ? undefined : this.constants[id]));
-    const inputInfo = inIds.map((id) => (id < 0 ? undefined : this.infos[id]));
+    const symbolic = inIds.map((id) => (id < 0 ? undefined : this.infos[id]));
+    const inputInfo = symbolic.map(toStatic);
     const hasSubgraph = Object.values(node.attributes).some((a) => a.type === 'graph' || a.type === 'graphs');
     const init: KernelInit = {
       node,
@@ -219,7 +221,7 @@ export class GraphPlan implements SubgraphRunner {
       this.folded++;
       return;
     }
-    const inferred = inferOutputs(node, inputInfo, opset, constants);
+    const inferred = inferOutputs(node, symbolic, opset, constants);
     const outIds: number[] = [];
     const outputSlots: number[] = [];
     node.outputs.forEach((name, j) => {

@@ -1,7 +1,9 @@
 /**
- * Static dtype/shape inference at plan time. What is derived here reaches kernels as `inputInfo`, so a
- * kernel can specialise (pick a dtype loop, precompute strides) before the first run. Unknown is always a
- * safe answer: a dimension the plan cannot derive is `null`, a rank it cannot derive leaves `dims` absent.
+ * Static dtype/shape inference at plan time. Dimensions are kept symbolic (`'batch'`) where the model names
+ * them, so the plan can tell that two values always have the same shape even when the size is only known
+ * at run time (buffer sharing uses this); kernels get the plain {@link StaticInfo} view, where a symbolic
+ * dimension is unknown (`null`). Unknown is always a safe answer: a dimension the plan cannot derive is
+ * `null`, a rank it cannot derive leaves `dims` absent.
  *
  * Rules cover the operators whose output type follows directly from their inputs; everything else falls
  * back to the model's own `value_info` / graph output annotations.
@@ -25,28 +27,50 @@ const ONNX_DTYPE: Readonly<Record<number, DType>> = {
   13: 'uint64',
 };
 
-export function infoOfTensor(t: Tensor): StaticInfo {
+/** What the plan knows about a value: like {@link StaticInfo}, with symbolic dimension names kept. */
+export interface SymbolicInfo {
+  dtype?: DType;
+  dims?: Dim[];
+}
+
+/** The kernels' view: symbolic dimensions become unknown (`null`). */
+export function toStatic(info: SymbolicInfo | undefined): StaticInfo | undefined {
+  if (info === undefined) return undefined;
+  const out: StaticInfo = {};
+  if (info.dtype !== undefined) out.dtype = info.dtype;
+  if (info.dims !== undefined) out.dims = info.dims.map((d) => (typeof d === 'number' ? d : null));
+  return out;
+}
+
+export function infoOfTensor(t: Tensor): SymbolicInfo {
   return { dtype: t.dtype, dims: [...t.dims] };
 }
 
-/** What a declared ONNX type says; symbolic dimensions become unknown (`null`). */
-export function infoOfValueType(type: ValueType | undefined): StaticInfo | undefined {
+/** What a declared ONNX type says, symbolic dimension names included. */
+export function infoOfValueType(type: ValueType | undefined): SymbolicInfo | undefined {
   if (type === undefined || type.kind !== 'tensor') return undefined;
-  const info: StaticInfo = {};
+  const info: SymbolicInfo = {};
   if (isDType(type.elemType)) info.dtype = type.elemType;
-  if (type.shape !== undefined) info.dims = type.shape.map((d: Dim) => (typeof d === 'number' ? d : null));
+  if (type.shape !== undefined) info.dims = [...type.shape];
   return info;
 }
 
+/** The better known of two descriptions of one dimension: a size over a name over unknown. */
+function betterDim(a: Dim, b: Dim): Dim {
+  if (typeof a === 'number') return a;
+  if (typeof b === 'number') return b;
+  return a ?? b;
+}
+
 /** Combines two partial descriptions of one value, preferring whatever is known. */
-export function mergeInfo(a: StaticInfo | undefined, b: StaticInfo | undefined): StaticInfo | undefined {
+export function mergeInfo(a: SymbolicInfo | undefined, b: SymbolicInfo | undefined): SymbolicInfo | undefined {
   if (a === undefined) return b;
   if (b === undefined) return a;
-  const out: StaticInfo = {};
+  const out: SymbolicInfo = {};
   const dtype = a.dtype ?? b.dtype;
   if (dtype !== undefined) out.dtype = dtype;
   if (a.dims !== undefined && b.dims !== undefined && a.dims.length === b.dims.length) {
-    out.dims = a.dims.map((d, i) => d ?? b.dims![i]!);
+    out.dims = a.dims.map((d, i) => betterDim(d, b.dims![i]!));
   } else {
     const dims = a.dims ?? b.dims;
     if (dims !== undefined) out.dims = dims;
@@ -54,23 +78,28 @@ export function mergeInfo(a: StaticInfo | undefined, b: StaticInfo | undefined):
   return out;
 }
 
-/** numpy broadcasting over partly known shapes; `undefined` when any rank is unknown. */
-export function broadcastStatic(shapes: readonly ((number | null)[] | undefined)[]): (number | null)[] | undefined {
+/**
+ * numpy broadcasting over partly known shapes; `undefined` when any rank is unknown. A size other than 1
+ * wins over a name or an unknown (which must then be 1 or that size); equal names stay; anything else is
+ * unknown (an inconsistent pair is the kernel's to report at run time).
+ */
+export function broadcastStatic(shapes: readonly (Dim[] | undefined)[]): Dim[] | undefined {
   let rank = 0;
   for (const s of shapes) {
     if (s === undefined) return undefined;
     rank = Math.max(rank, s.length);
   }
-  const out: (number | null)[] = new Array<number | null>(rank).fill(1);
+  const out: Dim[] = new Array<Dim>(rank).fill(1);
   for (const s of shapes) {
     const off = rank - s!.length;
     for (let i = 0; i < s!.length; i++) {
       const d = s![i]!;
       const o = out[off + i]!;
-      if (d === 1) continue;
+      if (d === 1 || d === o) continue;
       if (o === 1) out[off + i] = d;
-      else if (o === null) out[off + i] = d; // the unknown one must be 1 or d, so the result is d (or null)
-      else if (d !== null && d !== o) out[off + i] = null; // inconsistent: the kernel reports it at run time
+      else if (typeof d === 'number' && typeof o !== 'number') out[off + i] = d;
+      else if (typeof o === 'number' && typeof d !== 'number') continue;
+      else out[off + i] = null;
     }
   }
   return out;
@@ -95,15 +124,15 @@ function intAttr(node: Node, name: string, fallback: number): number {
  */
 export function inferOutputs(
   node: Node,
-  inputs: readonly (StaticInfo | undefined)[],
+  inputs: readonly (SymbolicInfo | undefined)[],
   opset = Infinity,
   constants: readonly (Tensor | undefined)[] = [],
-): (StaticInfo | undefined)[] {
-  const out: (StaticInfo | undefined)[] = node.outputs.map(() => undefined);
+): (SymbolicInfo | undefined)[] {
+  const out: (SymbolicInfo | undefined)[] = node.outputs.map(() => undefined);
   const first = inputs[0];
   const op = node.domain === '' || node.domain === 'ai.onnx' ? node.opType : '';
-  const withDtype = (dtype: DType | undefined, dims: (number | null)[] | undefined): StaticInfo => {
-    const info: StaticInfo = {};
+  const withDtype = (dtype: DType | undefined, dims: Dim[] | undefined): SymbolicInfo => {
+    const info: SymbolicInfo = {};
     if (dtype !== undefined) info.dtype = dtype;
     if (dims !== undefined) info.dims = dims;
     return info;
@@ -126,7 +155,7 @@ export function inferOutputs(
     out[0] = withDtype('int64', []);
   } else if (op === 'Shape') {
     const rank = first?.dims?.length;
-    let dims: (number | null)[] = [null];
+    let dims: Dim[] = [null];
     if (rank !== undefined) {
       const clampAxis = (a: number) => Math.min(Math.max(a < 0 ? a + rank : a, 0), rank);
       dims = [Math.max(0, clampAxis(intAttr(node, 'end', rank)) - clampAxis(intAttr(node, 'start', 0)))];
@@ -142,7 +171,7 @@ export function inferOutputs(
     else if (node.inputs[1] === undefined || node.inputs[1] === '') axes = [];
     else if (axesT !== undefined) axes = Array.from(axesT.data as ArrayLike<number | bigint>, Number);
     const noop = fromInput && intAttr(node, 'noop_with_empty_axes', 0) !== 0;
-    let dims: (number | null)[] | undefined;
+    let dims: Dim[] | undefined;
     if (axes !== undefined && first?.dims !== undefined) {
       dims = axes.length === 0 && noop ? first.dims.slice() : reducedDims(first.dims, axes.length ? axes : first.dims.map((_, i) => i), intAttr(node, 'keepdims', 1) !== 0);
     }
@@ -154,7 +183,7 @@ export function inferOutputs(
   } else if (op === 'Gemm') {
     const a = first?.dims;
     const b = inputs[1]?.dims;
-    let dims: (number | null)[] | undefined;
+    let dims: Dim[] | undefined;
     if (a?.length === 2 && b?.length === 2) {
       const m = intAttr(node, 'transA', 0) ? a[1]! : a[0]!;
       const n = intAttr(node, 'transB', 0) ? b[0]! : b[1]!;
@@ -180,7 +209,7 @@ function intsAttr(node: Node, name: string): number[] | undefined {
 }
 
 /** `dims` with `axes` removed (or set to 1 with keepdims); undefined when an axis is out of range. */
-function reducedDims(dims: (number | null)[] | undefined, axes: readonly number[], keepdims: boolean): (number | null)[] | undefined {
+function reducedDims(dims: Dim[] | undefined, axes: readonly number[], keepdims: boolean): Dim[] | undefined {
   if (dims === undefined) return undefined;
   const rank = dims.length;
   const drop = new Set<number>();
@@ -189,7 +218,7 @@ function reducedDims(dims: (number | null)[] | undefined, axes: readonly number[
     if (ax < 0 || ax >= rank) return undefined;
     drop.add(ax);
   }
-  const out: (number | null)[] = [];
+  const out: Dim[] = [];
   dims.forEach((d, i) => {
     if (!drop.has(i)) out.push(d);
     else if (keepdims) out.push(1);
@@ -198,7 +227,7 @@ function reducedDims(dims: (number | null)[] | undefined, axes: readonly number[
 }
 
 /** Y, Y_h (and Y_c) of RNN/GRU/LSTM from X's shape, hidden_size, direction and layout. */
-function recurrentOutputs(node: Node, x: StaticInfo | undefined, out: (StaticInfo | undefined)[]): void {
+function recurrentOutputs(node: Node, x: SymbolicInfo | undefined, out: (SymbolicInfo | undefined)[]): void {
   const hidden = intAttr(node, 'hidden_size', 0);
   const a = node.attributes.direction;
   const dirs = a !== undefined && a.type === 'string' && a.value === 'bidirectional' ? 2 : 1;
@@ -208,13 +237,13 @@ function recurrentOutputs(node: Node, x: StaticInfo | undefined, out: (StaticInf
   const seq = xd === undefined ? null : layout ? xd[1]! : xd[0]!;
   const batch = xd === undefined ? null : layout ? xd[0]! : xd[1]!;
   const h = hidden > 0 ? hidden : null;
-  const info = (dims: (number | null)[]): StaticInfo => (dtype === undefined ? { dims } : { dtype, dims });
+  const info = (dims: Dim[]): SymbolicInfo => (dtype === undefined ? { dims } : { dtype, dims });
   out[0] = info(layout ? [batch, seq, dirs, h] : [seq, dirs, batch, h]);
   const state = info(layout ? [batch, dirs, h] : [dirs, batch, h]);
   for (let i = 1; i < out.length; i++) out[i] = { ...state, dims: [...state.dims!] };
 }
 
-function matmulStatic(a: (number | null)[] | undefined, b: (number | null)[] | undefined): (number | null)[] | undefined {
+function matmulStatic(a: Dim[] | undefined, b: Dim[] | undefined): Dim[] | undefined {
   if (a === undefined || b === undefined || a.length === 0 || b.length === 0) return undefined;
   const a2 = a.length === 1 ? [1, a[0]!] : a;
   const b2 = b.length === 1 ? [b[0]!, 1] : b;

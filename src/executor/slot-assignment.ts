@@ -4,10 +4,11 @@
  * A value lives from the step that produces it to the last step that reads it (a subgraph's reads count as
  * reads by the node holding it); graph outputs live forever. A node not known to write fresh buffers may
  * return an input or a view of one, so its inputs live as long as its outputs (followed backwards through
- * chains of such nodes). Only values whose dtype and full shape are known at plan time and equal share a
- * slot, so a shared slot keeps one buffer and one tensor object from run to run: no allocation in steady
- * state, and correctness never depends on those static shapes being right (a wrong guess costs a
- * reallocation, not a wrong answer, because lifetimes do not overlap).
+ * chains of such nodes). Only values whose dtype and whole shape are known at plan time and equal share a
+ * slot — sizes, or symbolic names such as the model's `'batch'`, which are equal on every run — so a shared
+ * slot keeps one buffer and one tensor object from run to run: no allocation in steady state. Correctness
+ * never depends on those static shapes being right (a wrong guess costs a reallocation, not a wrong
+ * answer, because lifetimes do not overlap).
  */
 
 /** What slot assignment needs to know about one planned step. */
