@@ -22,7 +22,7 @@ import {
 } from './wasm-asm.js';
 
 /** Function indices of the internal helpers: they come first in every module that uses them. */
-export const EXP = 0, SIGMOID = 1, TANH = 2;
+export const SIGMOID = 0, TANH = 1;
 
 const horner = (v: number, coeffs: readonly number[]) => {
   const c: number[] = [...fconst(coeffs[0]!)];
@@ -30,34 +30,39 @@ const horner = (v: number, coeffs: readonly number[]) => {
   return c;
 };
 
-/** exp(v128) → v128. Locals: 0 x, 1 n, 2 r. */
-function expFunction(): WasmFunction {
-  const X = 0, N = 1, R = 2;
-  const c = [
+/**
+ * exp of the vector in local `X` (clamped in place), left on the stack; `N`, `R`, `R2` are scratch
+ * locals. Inlined into sigmoid and tanh, and the polynomial evaluated in Estrin's form: both cut the
+ * dependency chain a lone vector waits on, which is what bounds a step of a small model.
+ */
+function expOf(X: number, N: number, R: number, R2: number): number[] {
+  const [p0, p1, p2, p3, p4, p5] = [1.9875691500e-4, 1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1, 5.0000001201e-1];
+  const lin = (hi: number, lo: number) => [...get(R), ...fconst(hi), ...fmul, ...fconst(lo), ...fadd]; // lo + hi·r
+  return [
     ...get(X), ...fconst(88.3), ...fmin, ...fconst(-87.3), ...fmax, ...set(X),
     ...get(X), ...fconst(Math.LOG2E), ...fmul, ...fnearest, ...set(N),
     // r = x − n·ln2, with ln2 split so n·C1 is exact.
     ...get(X), ...get(N), ...fconst(0.693359375), ...fmul, ...fsub,
     ...get(N), ...fconst(-2.12194440e-4), ...fmul, ...fsub, ...set(R),
-    // eʳ ≈ 1 + r + r²·P(r)
-    ...horner(R, [1.9875691500e-4, 1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1, 5.0000001201e-1]),
-    ...get(R), ...get(R), ...fmul, ...fmul, ...get(R), ...fadd, ...fconst(1), ...fadd,
+    ...get(R), ...get(R), ...fmul, ...set(R2),
+    // eʳ ≈ 1 + r + r²·P(r), P(r) = (p5 + p4 r) + r²·((p3 + p2 r) + r²·(p1 + p0 r))
+    ...lin(p0, p1), ...get(R2), ...fmul, ...lin(p2, p3), ...fadd, ...get(R2), ...fmul, ...lin(p4, p5), ...fadd,
+    ...get(R2), ...fmul, ...get(R), ...fadd, ...fconst(1), ...fadd,
     // 2ⁿ: n + 127 in the exponent field (n is within [-126, 127] after the clamp).
     ...get(N), ...itruncSat32, ...iconst(127), ...iadd32, ...i32(23), ...ishl32,
     ...fmul,
   ];
-  return { name: 'exp', params: [V128], results: [V128], exported: false, i32Locals: 0, v128Locals: 2, code: c };
 }
 
-/** sigmoid(v128) → v128 = 1 / (1 + exp(−x)). */
+/** sigmoid(v128) → v128 = 1 / (1 + exp(−x)). Locals: 0 x, 1..3 exp scratch. */
 function sigmoidFunction(): WasmFunction {
-  const c = [...fconst(1), ...fconst(1), ...get(0), ...fneg, ...call(EXP), ...fadd, ...fdiv];
-  return { name: 'sigmoid', params: [V128], results: [V128], exported: false, i32Locals: 0, v128Locals: 0, code: c };
+  const c = [...fconst(1), ...fconst(1), ...get(0), ...fneg, ...set(0), ...expOf(0, 1, 2, 3), ...fadd, ...fdiv];
+  return { name: 'sigmoid', params: [V128], results: [V128], exported: false, i32Locals: 0, v128Locals: 3, code: c };
 }
 
-/** tanh(v128) → v128. Locals: 0 x, 1 |x|, 2 x². */
+/** tanh(v128) → v128. Locals: 0 x, 1 |x|, 2 x², 3 2|x|, 4..6 exp scratch. */
 function tanhFunction(): WasmFunction {
-  const X = 0, A = 1, S = 2;
+  const X = 0, A = 1, S = 2, E = 3;
   const c = [
     ...get(X), ...fabs, ...set(A),
     ...get(X), ...get(X), ...fmul, ...set(S),
@@ -65,17 +70,17 @@ function tanhFunction(): WasmFunction {
     ...horner(S, [-5.70498872745e-3, 2.06390887954e-2, -5.37397155531e-2, 1.33314422036e-1, -3.33332819422e-1]),
     ...get(S), ...fmul, ...get(X), ...fmul, ...get(X), ...fadd,
     // large: (1 − 2 / (exp(2|x|) + 1)) with x's sign bit
-    ...fconst(1), ...fconst(2), ...get(A), ...get(A), ...fadd, ...call(EXP), ...fconst(1), ...fadd, ...fdiv, ...fsub,
+    ...fconst(1), ...fconst(2), ...get(A), ...get(A), ...fadd, ...set(E), ...expOf(E, 4, 5, 6), ...fconst(1), ...fadd, ...fdiv, ...fsub,
     ...get(X), ...iconst(0x80000000), ...vand, ...vor,
     // pick small where |x| < 0.625
     ...get(A), ...fconst(0.625), ...flt, ...bitselect,
   ];
-  return { name: 'tanh', params: [V128], results: [V128], exported: false, i32Locals: 0, v128Locals: 2, code: c };
+  return { name: 'tanh', params: [V128], results: [V128], exported: false, i32Locals: 0, v128Locals: 6, code: c };
 }
 
 /** The internal helpers, in index order. */
 export function mathFunctions(): WasmFunction[] {
-  return [expFunction(), sigmoidFunction(), tanhFunction()];
+  return [sigmoidFunction(), tanhFunction()];
 }
 
 // v128 locals of every kernel.
