@@ -48,6 +48,7 @@ export class Broadcaster {
 
   private readonly shapes: (readonly number[])[] = [];
   private readonly counter: number[] = [];
+  private readonly strides: number[] = [];
 
   /**
    * @param arity number of inputs this broadcaster serves
@@ -110,15 +111,20 @@ export class Broadcaster {
       if (rows === 0) continue;
       const s = this.shapes[k]!;
       const counter = this.counter;
-      counter.length = split;
-      for (let i = 0; i < split; i++) counter[i] = 0;
+      const strides = this.strides;
+      // input k's element stride along each outer output axis (0 where it is broadcast)
+      for (let i = 0; i < rank; i++) counter[i] = 0;
+      for (let i = rank - 1, st = 1; i >= 0; i--) {
+        const ax = s.length - (rank - i);
+        strides[i] = ax >= 0 && s[ax] !== 1 ? st : 0;
+        if (ax >= 0) st *= s[ax]!;
+      }
       let off = 0;
       for (let r = 0; r < rows; r++) {
         offs[r] = off;
         // advance the odometer; `off` follows input k's strides (0 on its broadcast dims)
         for (let i = split - 1; i >= 0; i--) {
-          const ax = s.length - (rank - i);
-          const stride = ax >= 0 && s[ax] !== 1 ? strideOf(s, ax) : 0;
+          const stride = strides[i]!;
           counter[i]!++;
           off += stride;
           if (counter[i]! < dims[i]!) break;
@@ -129,10 +135,4 @@ export class Broadcaster {
     }
     return this;
   }
-}
-
-function strideOf(s: readonly number[], ax: number): number {
-  let st = 1;
-  for (let i = ax + 1; i < s.length; i++) st *= s[i]!;
-  return st;
 }
