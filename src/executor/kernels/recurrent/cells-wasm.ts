@@ -16,13 +16,10 @@
  * vectors, so the vector tail past the hidden size writes only padding.
  */
 import {
-  V128, add, bitselect, call, fabs, fadd, fconst, fdiv, fmax, fmin, fmul, fnearest, fneg, flt, fsub, get, i32, i32s,
+  add, bitselect, fabs, fadd, fconst, fdiv, fmax, fmin, fmul, fnearest, fneg, flt, fsub, get, i32, i32s,
   iadd32, iconst, ishl32, itruncSat32, ltS, set, vand, vload, vor, vstore, whileLoop, xor,
   type WasmFunction,
 } from './wasm-asm.js';
-
-/** Function indices of the internal helpers: they come first in every module that uses them. */
-export const SIGMOID = 0, TANH = 1;
 
 const horner = (v: number, coeffs: readonly number[]) => {
   const c: number[] = [...fconst(coeffs[0]!)];
@@ -54,40 +51,36 @@ function expOf(X: number, N: number, R: number, R2: number): number[] {
   ];
 }
 
-/** sigmoid(v128) → v128 = 1 / (1 + exp(−x)). Locals: 0 x, 1..3 exp scratch. */
-function sigmoidFunction(): WasmFunction {
-  const c = [...fconst(1), ...fconst(1), ...get(0), ...fneg, ...set(0), ...expOf(0, 1, 2, 3), ...fadd, ...fdiv];
-  return { name: 'sigmoid', params: [V128], results: [V128], exported: false, i32Locals: 0, v128Locals: 3, code: c };
+/** sigmoid of the vector in local `X` (overwritten) = 1 / (1 + exp(−x)), left on the stack. */
+function sigmoidCode(X: number, n: number, r: number, r2: number): number[] {
+  return [...fconst(1), ...fconst(1), ...get(X), ...fneg, ...set(X), ...expOf(X, n, r, r2), ...fadd, ...fdiv];
 }
 
-/** tanh(v128) → v128. Locals: 0 x, 1 |x|, 2 x², 3 2|x|, 4..6 exp scratch. */
-function tanhFunction(): WasmFunction {
-  const X = 0, A = 1, S = 2, E = 3;
-  const c = [
+/** tanh of the vector in local `X`, left on the stack; A, S, E, n, r, r2 are scratch locals. */
+function tanhCode(X: number, A: number, S: number, E: number, n: number, r: number, r2: number): number[] {
+  return [
     ...get(X), ...fabs, ...set(A),
     ...get(X), ...get(X), ...fmul, ...set(S),
     // small: x + x·x²·Q(x²)
     ...horner(S, [-5.70498872745e-3, 2.06390887954e-2, -5.37397155531e-2, 1.33314422036e-1, -3.33332819422e-1]),
     ...get(S), ...fmul, ...get(X), ...fmul, ...get(X), ...fadd,
     // large: (1 − 2 / (exp(2|x|) + 1)) with x's sign bit
-    ...fconst(1), ...fconst(2), ...get(A), ...get(A), ...fadd, ...set(E), ...expOf(E, 4, 5, 6), ...fconst(1), ...fadd, ...fdiv, ...fsub,
+    ...fconst(1), ...fconst(2), ...get(A), ...get(A), ...fadd, ...set(E), ...expOf(E, n, r, r2), ...fconst(1), ...fadd, ...fdiv, ...fsub,
     ...get(X), ...iconst(0x80000000), ...vand, ...vor,
     // pick small where |x| < 0.625
     ...get(A), ...fconst(0.625), ...flt, ...bitselect,
   ];
-  return { name: 'tanh', params: [V128], results: [V128], exported: false, i32Locals: 0, v128Locals: 6, code: c };
 }
 
-/** The internal helpers, in index order. */
-export function mathFunctions(): WasmFunction[] {
-  return [sigmoidFunction(), tanhFunction()];
-}
-
-// v128 locals of every kernel.
+// v128 locals of every kernel: T0..T3 for its own values, the rest scratch for the inlined activations.
 const T0 = 15, T1 = 16, T2 = 17, T3 = 18;
+const X1 = 19, A1 = 20, S1 = 21, E1 = 22, N1 = 23, N2 = 24, N3 = 25;
+const V128_LOCALS = 11;
 
-const sigmoidOf = (x: number[]) => [...x, ...call(SIGMOID)];
-const tanhOf = (x: number[]) => [...x, ...call(TANH)];
+// Activations are inlined rather than called: a call per vector costs about as much as the math, and
+// inline the CPU overlaps independent ones (an LSTM's i, f and c̃).
+const sigmoidOf = (x: number[]) => [...x, ...set(X1), ...sigmoidCode(X1, N1, N2, N3)];
+const tanhOf = (x: number[]) => [...x, ...set(X1), ...tanhCode(X1, A1, S1, E1, N1, N2, N3)];
 
 // Parameters (all exported functions) and i32 locals.
 const G = 0, GW = 1, HP = 2, N4 = 3, P4 = 4, P5 = 5, HS = 6, ROWS = 7;
@@ -126,7 +119,7 @@ const kernel = (name: string, body: number[]): WasmFunction => ({
   results: [],
   exported: true,
   i32Locals: 7,
-  v128Locals: 4,
+  v128Locals: V128_LOCALS,
   code: rowsAndLanes(body),
 });
 
@@ -141,7 +134,8 @@ function lstmFunction(): WasmFunction {
     ...tanhOf(at(GJ, HP3)), ...set(T2), // c̃
     ...get(T1), ...at(A4), ...fmul, ...get(T0), ...get(T2), ...fmul, ...fadd, ...set(T3),
     ...get(A4), ...get(T3), ...vstore(), // C
-    ...get(A5), ...sigmoidOf(at(GJ, HP)), ...tanhOf(get(T3)), ...fmul, ...vstore(), // H = σ(o)·tanh(C)
+    ...sigmoidOf(at(GJ, HP)), ...set(T0), // o
+    ...get(A5), ...get(T0), ...tanhOf(get(T3)), ...fmul, ...vstore(), // H = σ(o)·tanh(C)
   ]);
 }
 
@@ -173,16 +167,19 @@ function rnnTanhFunction(): WasmFunction {
   return kernel('rnnTanh', [...get(A4), ...tanhOf(at(GJ)), ...vstore()]);
 }
 
-/** The exported cell functions (they call the helpers of {@link mathFunctions}, which must come first). */
-export function cellFunctions(): WasmFunction[] {
-  return [lstmFunction(), gruGatesFunction(), gruOutFunction(false), gruOutFunction(true), rnnTanhFunction()];
+/**
+ * The exported cell functions, grouped into modules: browsers compile a module synchronously on the main
+ * thread only up to 4 KiB (kernels are created synchronously), so each group stays under that
+ * (kernels-recurrent-simd.test.ts checks).
+ */
+export function cellModules(): WasmFunction[][] {
+  return [[lstmFunction()], [gruGatesFunction(), gruOutFunction(false), gruOutFunction(true)], [rnnTanhFunction()]];
 }
 
 /**
- * Test probes: `probeSigmoid` / `probeTanh`(x, 0, 0, n4, 0, 0, 0, 1) apply the helper in place over n4
- * bytes at x.
+ * Test probes: `probeSigmoid` / `probeTanh`(x, 0, 0, n4, 0, 0, 0, 1) apply the activation in place over
+ * n4 bytes at x.
  */
 export function probeFunctions(): WasmFunction[] {
   return [kernel('probeSigmoid', [...get(GJ), ...sigmoidOf(at(GJ)), ...vstore()]), kernel('probeTanh', [...get(GJ), ...tanhOf(at(GJ)), ...vstore()])];
 }
-

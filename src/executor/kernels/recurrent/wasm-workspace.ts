@@ -1,9 +1,9 @@
 /**
- * The WebAssembly SIMD workspace: one module (the matrix product of gemm-wasm.ts and the gate functions of
+ * The WebAssembly SIMD workspace: small modules (the matrix product of gemm-wasm.ts, the gate functions of
  * cells-wasm.ts), assembled and compiled once per process, instantiated per kernel over that kernel's own
  * memory so the workspace *is* the linear memory and nothing is copied in or out of the product.
  */
-import { cellFunctions, mathFunctions, probeFunctions } from './cells-wasm.js';
+import { cellModules, probeFunctions } from './cells-wasm.js';
 import { gemmFunction } from './gemm-wasm.js';
 import { assembleModule } from './wasm-asm.js';
 import type { Workspace } from './workspace.js';
@@ -21,24 +21,25 @@ export interface WasmCells {
   rnnTanh(g: number, gw: number, n: number, h: number, hs: number, rows: number): void;
 }
 
-let compiled: WebAssembly.Module | null | undefined;
+let compiled: WebAssembly.Module[] | null | undefined;
 
 /**
- * The module's bytes. Browsers refuse to compile a module over 4 KiB synchronously on the main thread
- * (kernels are created synchronously), so kernels-recurrent-simd.test.ts keeps this under that size.
+ * The modules' bytes: the matrix product, then the LSTM, GRU and RNN gate functions. Browsers refuse to
+ * compile a module over 4 KiB synchronously on the main thread (kernels are created synchronously), so
+ * kernels-recurrent-simd.test.ts keeps each under that size.
  */
-export function recurrentModuleBytes(): Uint8Array<ArrayBuffer> {
-  return assembleModule([...mathFunctions(), gemmFunction(), ...cellFunctions()]);
+export function recurrentModuleBytes(): Uint8Array<ArrayBuffer>[] {
+  return [[gemmFunction()], ...cellModules()].map((fns) => assembleModule(fns));
 }
 
-/** The compiled module, or null where WebAssembly, its SIMD extension or synchronous compilation is unavailable. */
-function moduleOrNull(): WebAssembly.Module | null {
+/** The compiled modules, or null where WebAssembly, its SIMD extension or synchronous compilation is unavailable. */
+function modulesOrNull(): WebAssembly.Module[] | null {
   if (compiled !== undefined) return compiled;
   compiled = null;
   if (typeof WebAssembly === 'object' && typeof WebAssembly.validate === 'function') {
-    const bytes = recurrentModuleBytes();
     try {
-      if (WebAssembly.validate(bytes)) compiled = new WebAssembly.Module(bytes);
+      const all = recurrentModuleBytes();
+      if (all.every((bytes) => WebAssembly.validate(bytes))) compiled = all.map((bytes) => new WebAssembly.Module(bytes));
     } catch {
       // A content-security policy without 'wasm-unsafe-eval', or a size limit: run the JavaScript path.
       compiled = null;
@@ -50,7 +51,7 @@ function moduleOrNull(): WebAssembly.Module | null {
 /** The SIMD sigmoid or tanh applied to `values` (a test probe for their accuracy; a separate module). */
 export function simdActivation(which: 'sigmoid' | 'tanh', values: Float32Array): Float32Array {
   const memory = new WebAssembly.Memory({ initial: Math.ceil((values.length * 4 + 16) / PAGE) });
-  const module = new WebAssembly.Module(assembleModule([...mathFunctions(), ...probeFunctions()]));
+  const module = new WebAssembly.Module(assembleModule(probeFunctions()));
   const exports = new WebAssembly.Instance(module, { env: { mem: memory } }).exports;
   const fn = (which === 'tanh' ? exports.probeTanh : exports.probeSigmoid) as Fn8;
   const view = new Float32Array(memory.buffer, 0, values.length);
@@ -70,7 +71,7 @@ export function simdActivation(which: 'sigmoid' | 'tanh', values: Float32Array):
  * ```
  */
 export function recurrentSimdAvailable(): boolean {
-  return moduleOrNull() !== null;
+  return modulesOrNull() !== null;
 }
 
 const PAGE = 65536;
@@ -84,9 +85,11 @@ class WasmWorkspace implements Workspace {
   private readonly memory: WebAssembly.Memory;
   private readonly fgemm: Fn10;
 
-  constructor(module: WebAssembly.Module) {
+  constructor(modules: readonly WebAssembly.Module[]) {
     this.memory = new WebAssembly.Memory({ initial: 1 });
-    const ex = new WebAssembly.Instance(module, { env: { mem: this.memory } }).exports as Record<string, Fn8>;
+    // Every module imports the same memory: one workspace, several small modules.
+    const ex: Record<string, Fn8> = {};
+    for (const module of modules) Object.assign(ex, new WebAssembly.Instance(module, { env: { mem: this.memory } }).exports);
     this.fgemm = ex.gemm as unknown as Fn10;
     const lstm = ex.lstm!, gates = ex.gruGates!, out = ex.gruOut!, outLbr = ex.gruOutLbr!, rnnTanh = ex.rnnTanh!;
     this.cells = {
@@ -116,7 +119,7 @@ class WasmWorkspace implements Workspace {
  * @throws Error when the engine lacks WebAssembly SIMD (check {@link recurrentSimdAvailable} first).
  */
 export function createWasmWorkspace(): Workspace {
-  const module = moduleOrNull();
-  if (module === null) throw new Error('WebAssembly SIMD is not available in this JavaScript engine');
-  return new WasmWorkspace(module);
+  const modules = modulesOrNull();
+  if (modules === null) throw new Error('WebAssembly SIMD is not available in this JavaScript engine');
+  return new WasmWorkspace(modules);
 }
