@@ -7,6 +7,7 @@ import { InputError } from '../errors.js';
 import { sizeOf, type DType, type Tensor, type TypedArray } from '../tensor.js';
 import type { SessionPlan } from './bindings.js';
 import { copyValues, type CheckedStep, type FeedChecker } from './feeds.js';
+import type { ResidentGroup, ResidentMember } from './resident.js';
 import { decodeSnapshot, encodeSnapshot } from './snapshot.js';
 import type { Slot, Snapshot, StepInput, StepOutputs } from './types.js';
 
@@ -28,7 +29,7 @@ export interface Entry {
   generation: number;
 }
 
-export class SlotImpl implements Slot {
+export class SlotImpl implements Slot, ResidentMember {
   /** Per-stream state by state-input name. */
   readonly state = new Map<string, Tensor>();
   /** Carried context by step-input name (card `context`): the last values of the previous step's input. */
@@ -44,6 +45,12 @@ export class SlotImpl implements Slot {
    */
   generation = 0;
   removed = false;
+  /**
+   * Set while this slot's state lives in a resident group's stacked buffers (see resident.ts): `state`
+   * then holds a stale copy until the group syncs it out or dissolves.
+   */
+  resident: ResidentGroup | undefined = undefined;
+  row = 0;
   /** Reused for every step of this slot (steps of a session run one batch at a time). */
   readonly checked: CheckedStep;
   readonly soloGroup: Entry[];
@@ -67,6 +74,7 @@ export class SlotImpl implements Slot {
 
   reset(): void {
     this.live();
+    this.resident?.dissolve();
     for (const t of this.state.values()) t.data.fill(0 as never);
     for (const c of this.context.values()) c.data.fill(0 as never);
     this.generation++;
@@ -74,6 +82,7 @@ export class SlotImpl implements Slot {
 
   snapshot(): Snapshot {
     this.live();
+    this.resident?.syncOut(this);
     return encodeSnapshot(this.session.fingerprint, this.state, this.context);
   }
 
@@ -81,6 +90,7 @@ export class SlotImpl implements Slot {
     this.live();
     // Everything is checked and decoded first: a refused snapshot leaves the slot as it was.
     const decoded = decodeSnapshot(snapshot, this.session.fingerprint, this.state, this.context);
+    this.resident?.dissolve();
     for (const [name, data] of decoded.state) (this.state.get(name)!.data as Float32Array).set(data as Float32Array);
     for (const [name, data] of decoded.context) (this.context.get(name)!.data as Float32Array).set(data as Float32Array);
     this.generation++;
@@ -90,6 +100,7 @@ export class SlotImpl implements Slot {
     this.live();
     const t = this.state.get(input);
     if (!t) throw new InputError(`no state '${input}'; this model's state is ${[...this.state.keys()].join(', ') || 'empty'}`);
+    this.resident?.syncOut(this);
     return { dtype: t.dtype, dims: [...t.dims], data: t.data.slice() as Tensor['data'] };
   }
 
@@ -106,6 +117,7 @@ export class SlotImpl implements Slot {
       const x = data[i];
       if (typeof x === 'number' && x - x !== 0) throw new InputError(`state '${input}' value ${i} is ${x}; expected finite numbers`);
     }
+    this.resident?.dissolve();
     copyValues(t.data, 0, data as TypedArray, t.dtype);
     this.generation++;
   }

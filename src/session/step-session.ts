@@ -11,9 +11,10 @@ import { BackendError, BindingError, InputError, RxrnnError } from '../errors.js
 import { allocData, sizeOf, type DType, type Tensor, type TypedArray } from '../tensor.js';
 import { planSession, type SessionPlan } from './bindings.js';
 import { validateCard, type ModelCard } from './card.js';
-import { copyValues, FeedChecker, type CheckedStep } from './feeds.js';
+import { copyValues, FeedChecker, type CheckedFeed, type CheckedStep } from './feeds.js';
 import { SlotImpl, type Entry, type SlotHost } from './slot.js';
 import { modelFingerprint } from './fingerprint.js';
+import { ResidentGroup } from './resident.js';
 import { blocks, stackInto, unstackFrom } from './stack.js';
 import type { Slot, Snapshot, StepInput, StepOutputs, StepSession, StepSessionInfo, StepSessionStats } from './types.js';
 
@@ -59,6 +60,8 @@ class StepSessionImpl implements StepSession, SlotHost {
   private readonly soloRecord: Record<string, Tensor> = {};
   /** Batch axis of every output by name (state outputs from their binding); undefined where unknown. */
   private readonly outputAxis = new Map<string, number | undefined>();
+  /** The slots last stepped together, their state kept in the stacked run buffers (see resident.ts). */
+  private resident: ResidentGroup | undefined;
 
   constructor(
     readonly engine: Engine,
@@ -111,6 +114,7 @@ class StepSessionImpl implements StepSession, SlotHost {
   removeSlot(slot: SlotImpl): void {
     if (slot === this.defaultSlot) throw new InputError('the default slot cannot be removed; reset() it instead');
     if (!this.slotMap.has(slot.id) || this.slotMap.get(slot.id) !== slot) return;
+    slot.resident?.dissolve();
     slot.removed = true;
     slot.generation++;
     this.slotMap.delete(slot.id);
@@ -156,6 +160,8 @@ class StepSessionImpl implements StepSession, SlotHost {
     this.live();
     if (this.slotMap.get(slot.id) !== slot) throw new InputError(`slot ${slot.id} does not belong to this session (removed, or another session's)`);
     this.checker.check(input, slot.checked);
+    // A solo step feeds the slot's own state buffers: they must hold its state, not a stale copy.
+    slot.resident?.dissolve();
     slot.soloGroup[0]!.generation = generation;
     return slot.soloGroup;
   }
@@ -191,6 +197,19 @@ class StepSessionImpl implements StepSession, SlotHost {
   private async runBatch(batch: readonly { slot: Slot; input: StepInput }[], generations: readonly number[]): Promise<(StepOutputs | Error)[]> {
     this.live();
     const results: (StepOutputs | Error)[] = new Array(batch.length);
+    const resident = this.resident;
+    if (resident?.matches(batch) && this.checkResident(resident, batch, generations)) {
+      try {
+        if (this.engine.runSync) this.runResidentSync(resident, results, generations);
+        else await this.runResident(resident, results, generations);
+      } catch (e) {
+        results.fill(this.asRxrnnError(e));
+      }
+      return results;
+    }
+    // Any other grouping needs every slot's state in its own buffers (and may reuse the stacked ones).
+    resident?.dissolve();
+    this.resident = undefined;
     const groups = new Map<string, Entry[]>();
     const seen = new Set<SlotImpl>();
     for (let i = 0; i < batch.length; i++) {
@@ -208,10 +227,12 @@ class StepSessionImpl implements StepSession, SlotHost {
         results[i] = e instanceof Error ? e : new InputError(String(e));
       }
     }
+    // One batch of slots all stepped together with good input becomes resident for the next call.
+    const promote = groups.size === 1 && this.plan.batchable && batch.length > 1 && seen.size === batch.length && !results.some((r) => r !== undefined);
     for (const group of groups.values()) {
       try {
-        if (this.engine.runSync) this.runGroupSync(group, results);
-        else await this.runGroup(group, results);
+        if (this.engine.runSync) this.runGroupSync(group, results, promote);
+        else await this.runGroup(group, results, promote);
       } catch (e) {
         const err = this.asRxrnnError(e);
         for (const entry of group) results[entry.index] = err;
@@ -221,21 +242,93 @@ class StepSessionImpl implements StepSession, SlotHost {
   }
 
   /** One engine call for `group` (slots with the same input shapes), then state and outputs written back. */
-  private async runGroup(group: Entry[], results: (StepOutputs | Error)[]): Promise<void> {
+  private async runGroup(group: Entry[], results: (StepOutputs | Error)[], promote = false): Promise<void> {
     const feeds = this.prepareGroup(group);
     this.stats.runs++;
     const outputs = await this.engine.run(feeds);
-    this.finishGroup(group, outputs, results);
+    this.finishGroup(group, outputs, results, promote ? feeds : undefined);
   }
 
   /** The same as runGroup, for engines that run synchronously (builtin): no promise in between. */
-  private runGroupSync(group: Entry[], results: (StepOutputs | Error)[]): void {
+  private runGroupSync(group: Entry[], results: (StepOutputs | Error)[], promote = false): void {
     const feeds = this.prepareGroup(group);
+    const outputs = this.runEngineSync(feeds);
+    this.finishGroup(group, outputs, results, promote ? feeds : undefined);
+  }
+
+  private runEngineSync(feeds: Record<string, Tensor>): Record<string, Tensor> {
     const before = this.engineAllocations();
     this.stats.runs++;
     const outputs = this.engine.runSync!(feeds);
     this.stats.bufferAllocations += this.engineAllocations() - before;
-    this.finishGroup(group, outputs, results);
+    return outputs;
+  }
+
+  /**
+   * Validates each resident slot's input (the same checks as any step) and whether the group can run as it
+   * stands: same signature, and no slot reset/restored since this step was requested (a reset wins over a
+   * queued step, which the general path's per-slot write-back honours). False sends the batch down the
+   * general path, which checks again and reports per slot.
+   */
+  private checkResident(group: ResidentGroup, batch: readonly { slot: Slot; input: StepInput }[], generations: readonly number[]): boolean {
+    const members = group.members as readonly SlotImpl[];
+    for (let k = 0; k < members.length; k++) {
+      const slot = members[k]!;
+      if (slot.generation !== generations[k]) return false;
+      try {
+        if (this.checker.check(batch[k]!.input, slot.checked).signature !== group.signature) return false;
+      } catch {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** A resident group's step: inputs written into their rows, state read and written in place. */
+  private runResidentSync(group: ResidentGroup, results: (StepOutputs | Error)[], generations: readonly number[]): void {
+    this.stageResident(group);
+    this.finishResident(group, this.runEngineSync(group.feeds as Record<string, Tensor>), results, generations);
+  }
+
+  private async runResident(group: ResidentGroup, results: (StepOutputs | Error)[], generations: readonly number[]): Promise<void> {
+    this.stageResident(group);
+    this.stats.runs++;
+    this.finishResident(group, await this.engine.run(group.feeds), results, generations);
+  }
+
+  /** Writes every member's validated input into its row of the stacked input feeds. */
+  private stageResident(group: ResidentGroup): void {
+    const members = group.members as readonly SlotImpl[];
+    const n = members.length;
+    const feeds = group.feeds;
+    for (let s = 0; s < n; s++) {
+      const slot = members[s]!;
+      const fs = slot.checked.feeds;
+      for (let i = 0; i < fs.length; i++) {
+        const f = fs[i]!;
+        const { outer, inner } = group.inputs[i]!;
+        const dst = feeds[f.plan.name]!.data;
+        // The common case (no carried context, one contiguous row per stream) copies straight into the row.
+        if (f.plan.context === 0 && outer === 1) copyValues(dst, s * inner, f.values, f.plan.dtype);
+        else stackInto(dst, this.stage(slot, f).data, s, n, outer, inner);
+      }
+    }
+  }
+
+  private finishResident(group: ResidentGroup, outputs: Record<string, Tensor>, results: (StepOutputs | Error)[], generations: readonly number[]): void {
+    const members = group.members as readonly SlotImpl[];
+    const n = members.length;
+    this.checkOutputs(outputs, n);
+    // Dissolved while an asynchronous run was in flight (a reset, a read-modify, a removal): the slots own
+    // their state again, so write it back slot by slot, as the general path does.
+    const inPlace = group.intact;
+    if (inPlace) group.absorb(outputs, this.plan.bindings);
+    for (let s = 0; s < n; s++) {
+      const slot = members[s]!;
+      if (!inPlace) this.writeBackSlot(slot, slot.checked, generations[s]!, outputs, s, n);
+      else this.carryContext(slot, slot.checked);
+      results[s] = this.slotResults(slot, outputs, s, n);
+    }
   }
 
   /** Stages each slot's input and returns the feeds for one engine call. Writes no state. */
@@ -243,25 +336,78 @@ class StepSessionImpl implements StepSession, SlotHost {
     const n = group.length;
     const first = group[0]!.checked;
     // 1. Compose each slot's [context | frame] in its staging buffer.
-    for (const { slot, checked } of group) {
-      for (const f of checked.feeds) {
-        let st = slot.staging.get(f.plan.name);
-        if (!st || !sameDims(st.dims, f.dims)) {
-          st = { dtype: f.plan.dtype, dims: f.dims, data: this.alloc(f.plan.dtype, sizeOf(f.dims)) };
-          slot.staging.set(f.plan.name, st);
-        }
-        const c = f.plan.context;
-        if (c > 0) copyValues(st.data, 0, slot.context.get(f.plan.name)!.data, f.plan.dtype);
-        copyValues(st.data, c, f.values, f.plan.dtype);
-      }
-    }
+    for (const { slot, checked } of group) for (const f of checked.feeds) this.stage(slot, f);
     // 2. Feeds: a lone slot feeds its own buffers; several are stacked into shared run buffers.
     return n === 1 ? this.soloFeeds(group[0]!.slot, first) : this.stackedFeeds(group);
   }
 
-  /** Checks the engine's outputs, then writes state, context and results back to each slot. */
-  private finishGroup(group: Entry[], outputs: Record<string, Tensor>, results: (StepOutputs | Error)[]): void {
+  /** Composes `slot`'s [context | frame] for feed `f` in its staging buffer. */
+  private stage(slot: SlotImpl, f: CheckedFeed): Tensor {
+    let st = slot.staging.get(f.plan.name);
+    if (!st || !sameDims(st.dims, f.dims)) {
+      st = { dtype: f.plan.dtype, dims: f.dims, data: this.alloc(f.plan.dtype, sizeOf(f.dims)) };
+      slot.staging.set(f.plan.name, st);
+    }
+    const c = f.plan.context;
+    if (c > 0) copyValues(st.data, 0, slot.context.get(f.plan.name)!.data, f.plan.dtype);
+    copyValues(st.data, c, f.values, f.plan.dtype);
+    return st;
+  }
+
+  /**
+   * Checks the engine's outputs, then writes state, context and results back to each slot. With
+   * `residentFeeds` (the stacked feeds of a batch that was every slot of one stepMany), the state stays in
+   * those feeds instead and the slots become a resident group for the next call.
+   */
+  private finishGroup(group: Entry[], outputs: Record<string, Tensor>, results: (StepOutputs | Error)[], residentFeeds?: Record<string, Tensor>): void {
     const n = group.length;
+    this.checkOutputs(outputs, n);
+    if (residentFeeds && n > 1 && group.every((e) => e.slot.generation === e.generation)) {
+      const slots = group.map((e) => e.slot);
+      const first = group[0]!.checked;
+      const inputs = first.feeds.map((f) => blocks(f.dims, f.plan.batchAxis!));
+      const resident = new ResidentGroup(slots, residentFeeds, first.signature, this.plan.bindings, inputs);
+      resident.absorb(outputs, this.plan.bindings);
+      this.resident = resident;
+      for (let s = 0; s < n; s++) {
+        const { slot, checked, index } = group[s]!;
+        this.carryContext(slot, checked);
+        results[index] = this.slotResults(slot, outputs, s, n);
+      }
+      return;
+    }
+    // 4. Write back: state (unless the slot was reset/restored meanwhile), context, outputs.
+    for (let s = 0; s < n; s++) {
+      const { slot, checked, index, generation } = group[s]!;
+      this.writeBackSlot(slot, checked, generation, outputs, s, n);
+      results[index] = this.slotResults(slot, outputs, s, n);
+    }
+  }
+
+  /** Stream `s`'s new state and carried context into the slot's own buffers, unless reset/restored since. */
+  private writeBackSlot(slot: SlotImpl, checked: CheckedStep, generation: number, outputs: Record<string, Tensor>, s: number, n: number): void {
+    if (slot.generation !== generation) return;
+    for (const b of this.plan.bindings) {
+      const { outer, inner } = blocks(b.dims, b.batchAxis);
+      unstackFrom(outputs[b.output]!.data, slot.state.get(b.input)!.data, s, n, outer, inner);
+    }
+    this.carryContext(slot, checked);
+  }
+
+  /** Keeps the last `context` values of this step's input for the next step (card `context`). */
+  private carryContext(slot: SlotImpl, checked: CheckedStep): void {
+    for (const f of checked.feeds) {
+      const c = f.plan.context;
+      if (c === 0) continue;
+      const st = slot.staging.get(f.plan.name)!.data;
+      const ctx = slot.context.get(f.plan.name)!.data as Float32Array;
+      const len = st.length;
+      for (let k = 0; k < c; k++) ctx[k] = (st as Float32Array)[len - c + k]!;
+    }
+  }
+
+  /** The new state must come back with the stacked shape, and (for several slots) every output batched. */
+  private checkOutputs(outputs: Record<string, Tensor>, n: number): void {
     // 3. Check the new state before writing any of it.
     for (const b of this.plan.bindings) {
       const out = outputs[b.output];
@@ -278,25 +424,6 @@ class StepSessionImpl implements StepSession, SlotHost {
           throw new BindingError(`output '${name}' [${out.dims.join(', ')}] has no batch axis of size ${n}; give its batchAxis in the model card or set batch: 'fixed'`);
         }
       }
-    }
-    // 4. Write back: state (unless the slot was reset/restored meanwhile), context, outputs.
-    for (let s = 0; s < n; s++) {
-      const { slot, checked, index, generation } = group[s]!;
-      if (slot.generation === generation) {
-        for (const b of this.plan.bindings) {
-          const { outer, inner } = blocks(b.dims, b.batchAxis);
-          unstackFrom(outputs[b.output]!.data, slot.state.get(b.input)!.data, s, n, outer, inner);
-        }
-        for (const f of checked.feeds) {
-          const c = f.plan.context;
-          if (c === 0) continue;
-          const st = slot.staging.get(f.plan.name)!.data;
-          const ctx = slot.context.get(f.plan.name)!.data as Float32Array;
-          const len = st.length;
-          for (let k = 0; k < c; k++) ctx[k] = (st as Float32Array)[len - c + k]!;
-        }
-      }
-      results[index] = this.slotResults(slot, outputs, s, n);
     }
   }
 
