@@ -112,6 +112,13 @@ export function sizeOf(dims: readonly number[]): number {
   return n;
 }
 
+/** Whether two shapes are equal (`undefined` — no shape yet — equals nothing). No allocation: for hot paths. */
+export function sameDims(a: readonly number[] | undefined, b: readonly number[]): boolean {
+  if (a === undefined || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 /** A zero-filled typed array for `dtype` with `length` elements. */
 export function allocData<D extends DType>(dtype: D, length: number): DataTypeMap[D] {
   return new CONSTRUCTORS[dtype](length) as DataTypeMap[D];

@@ -7,7 +7,7 @@
 import type { InferenceSession, Tensor as OrtTensor, TypedTensor } from 'onnxruntime-common';
 import type { Dim, ElementType, ValueInfo } from '../ir/graph.js';
 import { BackendError } from '../errors.js';
-import { isDType, type DType, type Tensor } from '../tensor.js';
+import { isDType, sameDims, type DType, type Tensor } from '../tensor.js';
 import type { BackendName, Engine, EngineOptions } from './backend.js';
 
 /** The part of an onnxruntime package (node or web) the engine uses. */
@@ -173,11 +173,6 @@ export class OrtEngine implements Engine {
   }
 }
 
-function sameDims(a: readonly number[], b: readonly number[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
 
 /** Wraps an onnxruntime CPU tensor as an rxrnn tensor (no copy). */
 export function fromOrt(backend: BackendName, name: string, t: OrtTensor): Tensor {

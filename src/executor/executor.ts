@@ -4,7 +4,7 @@
  */
 import { BackendError, InputError, UnsupportedOperatorError } from '../errors.js';
 import { opsetOf, type Model, type ValueInfo } from '../ir/graph.js';
-import { isDType, type Tensor } from '../tensor.js';
+import { isDType, sameDims, type Tensor } from '../tensor.js';
 import { checkFeed } from './feeds.js';
 import { missingOperators } from './missing-ops.js';
 import { GraphPlan, type InputBinding } from './plan.js';
@@ -80,6 +80,9 @@ class PlannedExecutor implements Executor {
   /** Reused every run; no prototype, so an output named `__proto__` or `constructor` is just a key. */
   private readonly result: Record<string, Tensor> = Object.create(null) as Record<string, Tensor>;
   private disposed = false;
+  /** See GraphPlan.constantBuffers: outputs that would alias a constant are copied into these. */
+  private readonly constantBuffers: ReadonlySet<ArrayBufferLike>;
+  private readonly outputCopies: (Tensor | undefined)[] = [];
 
   constructor(
     model: Model,
@@ -91,6 +94,7 @@ class PlannedExecutor implements Executor {
     this.outputs = g.outputs;
     this.bindings = plan.inputs;
     this.known = new Set(plan.inputs.map((b) => b.name));
+    this.constantBuffers = plan.constantBuffers();
   }
 
   get foldedNodes(): number {
@@ -131,8 +135,23 @@ class PlannedExecutor implements Executor {
     const outs = this.plan.run();
     const names = this.plan.outputNames;
     const result = this.result;
-    for (let k = 0; k < names.length; k++) result[names[k]!] = outs[k]!;
+    for (let k = 0; k < names.length; k++) {
+      const t = outs[k]!;
+      result[names[k]!] = this.constantBuffers.has(t.data.buffer) ? this.copyOfConstant(k, t) : t;
+    }
     return result;
+  }
+
+  /** A caller may write into what `run` returns; a constant (or a view of one) must not be changed that way. */
+  private copyOfConstant(k: number, t: Tensor): Tensor {
+    let copy = this.outputCopies[k];
+    if (copy === undefined || copy.dtype !== t.dtype || copy.data.length !== t.data.length || !sameDims(copy.dims, t.dims)) {
+      copy = { dtype: t.dtype, dims: [...t.dims], data: t.data.slice() } as Tensor;
+      this.outputCopies[k] = copy;
+    } else {
+      (copy.data as Float32Array).set(t.data as Float32Array);
+    }
+    return copy;
   }
 
   dispose(): void {
@@ -162,3 +181,4 @@ function checkUnknown(feeds: Readonly<Record<string, Tensor>>, known: ReadonlySe
 function dimsText(dims: readonly (number | string | null)[]): string {
   return `[${dims.map((d) => (d === null ? '?' : String(d))).join(', ')}]`;
 }
+

@@ -124,6 +124,18 @@ export class GraphPlan implements SubgraphRunner {
     this.sharedSlots = this.steps.reduce((n, step) => n + step.outputSlots.length, 0) - new Set(slots.flat()).size;
   }
 
+  /**
+   * The buffers behind every constant of this graph (initializers, folded values, input defaults). A graph
+   * output sharing one of them must be copied before it is handed out, or a caller writing into it would
+   * change the model.
+   */
+  constantBuffers(): Set<ArrayBufferLike> {
+    const set = new Set<ArrayBufferLike>();
+    for (const c of this.constants) if (c !== undefined) set.add(c.data.buffer);
+    for (const b of this.inputs) if (b.fallback !== undefined) set.add(b.fallback.data.buffer);
+    return set;
+  }
+
   /** Static information about a value of this graph (after folding and inference). */
   infoOf(name: string): SymbolicInfo | undefined {
     const id = this.ids.get(name);

@@ -7,7 +7,7 @@
  * {@link BufferPool.allocations}; tests prove "no allocation in steady state" through that counter.
  */
 import { KernelError } from '../errors.js';
-import { allocData, BYTES_PER_ELEMENT, sizeOf, type DataTypeMap, type DType, type Tensor, type TypedArray } from '../tensor.js';
+import { allocData, BYTES_PER_ELEMENT, sameDims, sizeOf, type DataTypeMap, type DType, type Tensor, type TypedArray } from '../tensor.js';
 
 /** Counters a caller can read to see what the pool holds. */
 export interface PoolStats {
@@ -29,11 +29,6 @@ class Slot {
   tensor: Tensor | null = null;
 }
 
-function sameDims(a: readonly number[], b: readonly number[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
 
 export class BufferPool implements PoolStats {
   allocations = 0;

@@ -5,7 +5,7 @@
  */
 import { KernelError } from '../../errors.js';
 import { describeNode, type Node } from '../../ir/graph.js';
-import { isBigIntDType, type DType, type Tensor, type TypedArray } from '../../tensor.js';
+import { isBigIntDType, sameDims, type DType, type Tensor, type TypedArray } from '../../tensor.js';
 import { wordView } from './int64-words.js';
 
 /** Indexable view of any typed array, for kernels that only move elements and never do arithmetic on them. */
@@ -77,12 +77,6 @@ export function stridesOf(dims: readonly number[]): number[] {
     s *= dims[i]!;
   }
   return strides;
-}
-
-export function sameDims(a: readonly number[] | undefined, b: readonly number[]): boolean {
-  if (a === undefined || a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 /**
@@ -191,3 +185,5 @@ export class StridedCopier {
     }
   }
 }
+
+export { sameDims };
