@@ -62,6 +62,9 @@ class StepSessionImpl implements StepSession, SlotHost {
   private readonly outputAxis = new Map<string, number | undefined>();
   /** The slots last stepped together, their state kept in the stacked run buffers (see resident.ts). */
   private resident: ResidentGroup | undefined;
+  /** The output record `outputNames` was read from (see slotResults). */
+  private namesOf: Record<string, Tensor> | undefined;
+  private outputNames: string[] = [];
 
   constructor(
     readonly engine: Engine,
@@ -480,7 +483,15 @@ class StepSessionImpl implements StepSession, SlotHost {
 
   /** Copies stream `s`'s share of every output into the slot's own result buffers. */
   private slotResults(slot: SlotImpl, outputs: Record<string, Tensor>, s: number, n: number): StepOutputs {
-    for (const name in outputs) {
+    // Engines hand back the same output record run after run: its names are listed once, not enumerated
+    // with for-in per slot (a record without prototype is a dictionary, slow to enumerate).
+    if (outputs !== this.namesOf) {
+      this.namesOf = outputs;
+      this.outputNames = Object.keys(outputs);
+    }
+    const names = this.outputNames;
+    for (let j = 0; j < names.length; j++) {
+      const name = names[j]!;
       const out = outputs[name]!;
       const axis = this.outputAxis.get(name);
       let res = slot.results[name];
@@ -493,12 +504,17 @@ class StepSessionImpl implements StepSession, SlotHost {
         continue;
       }
       if (axis === undefined) continue; // checked before any write-back
-      if (!res || res.dtype !== out.dtype || res.dims.length !== out.dims.length || res.dims.some((d, i) => d !== (i === axis ? 1 : out.dims[i]))) {
+      if (!res || res.dtype !== out.dtype || !isStacked(out.dims, res.dims, axis, n)) {
         const dims = out.dims.map((d, i) => (i === axis ? 1 : d));
         res = { dtype: out.dtype, dims, data: this.alloc(out.dtype, sizeOf(dims)) };
         slot.results[name] = res;
       }
-      const { outer, inner } = blocks(out.dims, axis);
+      // Block sizes inline: this runs per slot and output, and blocks() returns a fresh object.
+      const dims = out.dims;
+      let outer = 1;
+      let inner = 1;
+      for (let i = 0; i < axis; i++) outer *= dims[i]!;
+      for (let i = axis + 1; i < dims.length; i++) inner *= dims[i]!;
       unstackFrom(out.data, res.data, s, n, outer, inner);
     }
     return slot.results;
