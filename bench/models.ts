@@ -10,6 +10,8 @@ import { GraphBuilder } from '../src/onnx/build.js';
 import { writeModel } from '../src/onnx/write.js';
 import type { ModelCard } from '../src/session/card.js';
 import { tensor } from '../src/tensor.js';
+import { mulberry32 } from '../src/text/random.js';
+export { mulberry32 as seededRandom } from '../src/text/random.js';
 
 export type Cell = 'lstm' | 'gru';
 
@@ -26,18 +28,6 @@ export interface StepModel {
   B: Float32Array;
 }
 
-/** mulberry32: small, seeded, so every run (and every engine) sees the same weights and frames. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function uniform(rand: () => number, n: number, scale: number): Float32Array {
   const a = new Float32Array(n);
   for (let i = 0; i < n; i++) a[i] = (rand() * 2 - 1) * scale;
@@ -52,7 +42,7 @@ function uniform(rand: () => number, n: number, scale: number): Float32Array {
  */
 export function buildStepModel(cell: Cell, input: number, hidden: number, seed = 7): StepModel {
   const G = cell === 'lstm' ? 4 : 3;
-  const rand = seededRandom(seed + input * 1009 + hidden);
+  const rand = mulberry32(seed + input * 1009 + hidden);
   const W = uniform(rand, G * hidden * input, 1 / Math.sqrt(input));
   const R = uniform(rand, G * hidden * hidden, 1 / Math.sqrt(hidden));
   const B = uniform(rand, 2 * G * hidden, 0.1);
@@ -91,7 +81,7 @@ export function buildStepModel(cell: Cell, input: number, hidden: number, seed =
 
 /** `count` frames of `size` values in [-1, 1], made once so the timed loop allocates nothing. */
 export function makeFrames(count: number, size: number, seed = 99): Float32Array[] {
-  const rand = seededRandom(seed + size);
+  const rand = mulberry32(seed + size);
   return Array.from({ length: count }, () => uniform(rand, size, 1));
 }
 

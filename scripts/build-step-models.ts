@@ -12,18 +12,7 @@ import { writeModel } from '../src/onnx/write.js';
 import type { Model } from '../src/ir/graph.js';
 import type { ModelCard } from '../src/session/card.js';
 import { tensor } from '../src/tensor.js';
-
-/** mulberry32: a tiny seeded PRNG, so weights are the same on every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 as rng } from '../src/text/random.js';
 
 function weights(rand: () => number, dims: number[], scale: number) {
   const n = dims.reduce((a, b) => a * b, 1);

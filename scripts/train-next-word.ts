@@ -21,6 +21,7 @@ import { writeModel } from '../src/onnx/write.js';
 import { validateCard, type ModelCard } from '../src/session/card.js';
 import { createExecutor } from '../src/executor/executor.js';
 import { tensor } from '../src/tensor.js';
+import { mulberry32 } from '../src/text/random.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const TEXT = join(ROOT, 'scripts/data/next-word.txt');
@@ -32,17 +33,6 @@ const EPOCHS = 150;
 const SEED = 20240601;
 
 tf.setBackend('cpu');
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // Vocabulary: 0 is padding (a step session starts from zero state, not from a padded window), 1 unknown.
 const words = readFileSync(TEXT, 'utf8').toLowerCase().split(/\s+/).filter(Boolean);

@@ -8,6 +8,7 @@ import { createExecutor } from '../src/executor/executor.js';
 import type { Model } from '../src/ir/graph.js';
 import { writeModel } from '../src/onnx/write.js';
 import { cloneTensor, tensor, type DType, type Tensor } from '../src/tensor.js';
+import { mulberry32 } from '../src/text/random.js';
 
 export interface Tolerance {
   rtol: number;
@@ -77,15 +78,9 @@ export async function expectMatchesOrt(model: Model, feeds: Record<string, Tenso
 
 /** Deterministic pseudo-random floats in [-1, 1) (mulberry32), so failures reproduce. */
 export function randomFloats(n: number, seed: number): Float32Array {
-  let s = seed >>> 0;
+  const rand = mulberry32(seed);
   const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
-  }
+  for (let i = 0; i < n; i++) out[i] = rand() * 2 - 1;
   return out;
 }
 

@@ -9,22 +9,12 @@ import { createExecutor } from '../src/executor/executor.js';
 import type { Model } from '../src/ir/graph.js';
 import { writeModel } from '../src/onnx/write.js';
 import { tensor, type Tensor } from '../src/tensor.js';
+import { mulberry32 as rng } from '../src/text/random.js';
+export { mulberry32 as rng } from '../src/text/random.js';
 
 /** The tolerances the issue sets for imported models vs TensorFlow.js. */
 export const RTOL = 1e-4;
 export const ATOL = 1e-5;
-
-/** mulberry32: a small seeded generator, so failures reproduce. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Uniform in ±[0.05, scale]: never zero, so a bias or gate in the wrong place changes the result. */
 export function nonZero(r: () => number, n: number, scale = 0.6): Float32Array {

@@ -10,6 +10,8 @@ import { createExecutor } from '../src/executor/executor.js';
 import type { Model } from '../src/ir/graph.js';
 import { writeModel } from '../src/onnx/write.js';
 import { tensor, type DType, type Tensor } from '../src/tensor.js';
+import { mulberry32 as rng } from '../src/text/random.js';
+export { mulberry32 as rng } from '../src/text/random.js';
 
 export async function runOrt(model: Model, feeds: Record<string, Tensor>): Promise<Record<string, Tensor>> {
   const session = await ort.InferenceSession.create(writeModel(model), { graphOptimizationLevel: 'disabled' });
@@ -41,18 +43,6 @@ export async function expectMatchesOrt(model: Model, feeds: Record<string, Tenso
     expect(c.ok, `${label} output '${out.name}': ${c.error}`).toBe(true);
   }
   return copy;
-}
-
-/** A deterministic pseudo-random generator (mulberry32), so failures reproduce. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** A random tensor: floats uniform in [lo, hi), integers uniform in [lo, hi] rounded, bools 0/1. */

@@ -5,6 +5,8 @@
 import { GraphBuilder } from '../src/onnx/build.js';
 import type { Model } from '../src/ir/graph.js';
 import { tensor, type Tensor } from '../src/tensor.js';
+import { mulberry32 as rng } from '../src/text/random.js';
+export { mulberry32 as rng } from '../src/text/random.js';
 
 export type RecurrentOp = 'RNN' | 'LSTM' | 'GRU';
 export type Direction = 'forward' | 'reverse' | 'bidirectional';
@@ -41,18 +43,6 @@ export interface RecurrentCase {
   P?: Float32Array;
   initialH?: Float32Array;
   initialC?: Float32Array;
-}
-
-/** mulberry32: a tiny seeded PRNG, so every case is reproducible from its seed. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const ACTS = ['Relu', 'Tanh', 'Sigmoid', 'Affine', 'LeakyRelu', 'ThresholdedRelu', 'ScaledTanh', 'HardSigmoid', 'Elu', 'Softsign', 'Softplus'];

@@ -52,3 +52,26 @@ export function seededRandom(seed: number): RandomSource {
   for (let i = 0; i < 12; i++) next();
   return next;
 }
+
+/**
+ * mulberry32 (Tommy Ettinger's 32-bit generator): one word of state, uniform numbers in [0, 1). Cheaper
+ * to seed than {@link seededRandom} and good enough for weights and test data; the project's scripts,
+ * tests and benchmarks make their models with it, so a seed names the same weights everywhere.
+ *
+ * @example
+ * ```ts
+ * import { mulberry32 } from 'rxrnn';
+ * const rand = mulberry32(7);
+ * const weights = Float32Array.from({ length: 16 }, () => rand() * 2 - 1);
+ * ```
+ */
+export function mulberry32(seed: number): RandomSource {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
