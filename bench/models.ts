@@ -11,7 +11,6 @@ import { writeModel } from '../src/onnx/write.js';
 import type { ModelCard } from '../src/session/card.js';
 import { tensor } from '../src/tensor.js';
 import { mulberry32 } from '../src/text/random.js';
-export { mulberry32 as seededRandom } from '../src/text/random.js';
 
 export type Cell = 'lstm' | 'gru';
 
@@ -93,7 +92,7 @@ export function sileroV5(): { bytes: Uint8Array; card: ModelCard; chunk: number;
 
 /** Chunks of a speech-like test signal (a gliding tone with noise bursts) at 16 kHz. */
 export function audioChunks(count: number, chunk: number): Float32Array[] {
-  const rand = seededRandom(1234);
+  const rand = mulberry32(1234);
   return Array.from({ length: count }, (_, k) => {
     const a = new Float32Array(chunk);
     for (let i = 0; i < chunk; i++) {
