@@ -1,5 +1,5 @@
 /**
- * Renders a results.json as the Markdown tables of docs/performance.md, so the README's performance section
+ * Renders a results.json as the Markdown tables of the README performance section, so the README's performance section
  * can be refreshed from any run:
  *
  *   npx tsx bench/markdown.ts [bench/results.json] > /tmp/tables.md
