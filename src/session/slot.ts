@@ -18,6 +18,8 @@ export interface SlotHost {
   readonly fingerprint: string;
   alloc(dtype: DType, n: number): TypedArray;
   stepOne(slot: SlotImpl, input: StepInput): Promise<StepOutputs>;
+  /** Steps synchronously when it can right now; undefined (nothing done) when not. */
+  stepNow(slot: SlotImpl, input: StepInput): StepOutputs | undefined;
   removeSlot(slot: SlotImpl): void;
 }
 
@@ -68,8 +70,15 @@ export class SlotImpl implements Slot, ResidentMember {
     this.soloGroup = [{ slot: this, checked: this.checked, index: 0, generation: 0 }];
   }
 
+  /** The session's input check refuses NaN / ±Infinity before any state moves (feeds.ts). */
+  readonly rejectsNonFinite = true;
+
   step(input: StepInput): Promise<StepOutputs> {
     return this.session.stepOne(this, input);
+  }
+
+  stepSync(input: StepInput): StepOutputs | undefined {
+    return this.session.stepNow(this, input);
   }
 
   reset(): void {

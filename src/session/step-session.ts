@@ -151,6 +151,15 @@ class StepSessionImpl implements StepSession, SlotHost {
     return this.enqueue(() => this.runSolo(slot, input, generation));
   }
 
+  stepNow(slot: SlotImpl, input: StepInput): StepOutputs | undefined {
+    if (this.pending !== 0 || !this.engine.runSync) return undefined;
+    try {
+      return this.runSoloSync(slot, input);
+    } catch (e) {
+      throw this.asRxrnnError(e);
+    }
+  }
+
   /** Runs `task` after every step queued before it; `pending` counts what is queued or running. */
   private enqueue<T>(task: () => Promise<T> | T): Promise<T> {
     this.pending++;

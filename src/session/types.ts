@@ -60,6 +60,18 @@ export interface Slot {
   setState(input: string, value: Tensor | Float32Array | readonly number[]): void;
   /** Frees the slot; the other slots are not disturbed. */
   remove(): void;
+  /**
+   * Optional fast path (builtin sessions have it): steps right now, synchronously, when the session can
+   * (a synchronous engine and no step queued), and returns the outputs, exactly as the promise of `step`
+   * would resolve. Returns `undefined`, having done nothing, when it cannot; use `step` then. Throws what
+   * `step` would reject with.
+   */
+  stepSync?(input: StepInput): StepOutputs | undefined;
+  /**
+   * True when `step` / `stepSync` themselves refuse NaN and ±Infinity in any input with an `InputError`
+   * before any state moves, so a caller need not scan the input first.
+   */
+  readonly rejectsNonFinite?: boolean;
 }
 
 export interface StepSessionInfo {

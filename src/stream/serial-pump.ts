@@ -2,16 +2,27 @@
  * The heart of the per-stream operators: items go into a bounded queue and are processed one at a time, so a
  * stream's state never sees two steps at once even when the backend answers asynchronously. Items that
  * arrive while a step runs wait under the backpressure policy.
+ *
+ * A handler that finishes synchronously (a builtin step) is run straight through: no promise, no microtask
+ * per item. Only a handler that returns a promise makes the pump wait for it, and only a `close()` during
+ * such a wait makes the promise that tells the caller when the step in flight has settled.
  */
 import type { Subscriber } from 'rxjs';
 import { BoundedQueue } from './bounded-queue.js';
 import type { FlowOptions } from './flow-options.js';
 
 export interface PumpHandlers<T> {
-  /** Processes one item (may await a step). A throw or rejection ends the stream with that error. */
+  /**
+   * Processes one item: synchronously, or by returning a promise (an awaited step). A throw or rejection
+   * ends the stream with that error.
+   */
   process(item: T): Promise<void> | void;
   /** Runs once after the source completed and every queued item was processed, before `complete`. */
   flush?(): Promise<void> | void;
+}
+
+function isThenable(x: unknown): x is PromiseLike<void> {
+  return typeof x === 'object' && x !== null && typeof (x as PromiseLike<void>).then === 'function';
 }
 
 export class SerialPump<T> {
@@ -19,8 +30,16 @@ export class SerialPump<T> {
   private running = false;
   private completed = false;
   private closed = false;
-  private idle: Promise<void> = Promise.resolve();
-  private markIdle: () => void = () => {};
+  /** Made only when someone waits for the item in flight (close() while running). */
+  private idle: Promise<void> | undefined;
+  private markIdle: (() => void) | undefined;
+  /** Continuations made once, so waiting for an asynchronous item allocates nothing of the pump's own. */
+  private readonly resume = (): void => this.drain();
+  private readonly failRun = (error: unknown): void => {
+    this.stop();
+    this.fail(error);
+  };
+  private readonly flushed = (): void => this.finish();
 
   constructor(
     private readonly subscriber: Subscriber<unknown>,
@@ -36,7 +55,8 @@ export class SerialPump<T> {
    * this item was kept (false when closed, or dropped by `drop-newest` / an overflow).
    */
   push(item: T): boolean {
-    if (this.closed) return false;
+    // Downstream may have unsubscribed during a synchronous emission, before the teardown could run.
+    if (this.closed || this.subscriber.closed) return false;
     let dropped: boolean;
     const before = this.queue.size;
     try {
@@ -50,7 +70,7 @@ export class SerialPump<T> {
       metrics.changeQueueDepth(this.queue.size - before);
       if (dropped) metrics.dropped++;
     }
-    if (!this.running) void this.run();
+    if (!this.running) this.start();
     return !(dropped && this.queue.policy === 'drop-newest');
   }
 
@@ -58,7 +78,7 @@ export class SerialPump<T> {
   complete(): void {
     if (this.closed) return;
     this.completed = true;
-    if (!this.running) void this.run();
+    if (!this.running) this.start();
   }
 
   get busy(): boolean {
@@ -75,7 +95,9 @@ export class SerialPump<T> {
       this.options.metrics?.changeQueueDepth(-this.queue.size);
       this.queue.clear();
     }
-    return this.running ? this.idle : Promise.resolve();
+    if (!this.running) return Promise.resolve();
+    this.idle ??= new Promise<void>((resolve) => (this.markIdle = resolve));
+    return this.idle;
   }
 
   /** Ends the stream with an error (once). */
@@ -85,34 +107,53 @@ export class SerialPump<T> {
     this.subscriber.error(error);
   }
 
-  private async run(): Promise<void> {
+  private start(): void {
     this.running = true;
-    this.idle = new Promise<void>((resolve) => (this.markIdle = resolve));
+    this.drain();
+  }
+
+  /** Processes queued items until the queue is empty or an item is asynchronous (then resumes after it). */
+  private drain(): void {
     try {
-      while (!this.closed) {
+      while (!this.closed && !this.subscriber.closed) {
         if (this.queue.size === 0) {
           if (!this.completed) break;
-          await this.handlers.flush?.();
-          if (!this.closed) {
-            this.closed = true;
-            // Nothing is in flight any more: let the teardown that complete() triggers free resources now.
-            this.running = false;
-            this.markIdle();
-            this.subscriber.complete();
-          }
-          break;
+          const flushing = this.handlers.flush?.();
+          if (isThenable(flushing)) flushing.then(this.flushed, this.failRun);
+          else this.finish();
+          return;
         }
         const item = this.queue.shift() as T;
         this.options.metrics?.changeQueueDepth(-1);
-        await this.handlers.process(item);
+        const pending = this.handlers.process(item);
+        if (isThenable(pending)) {
+          pending.then(this.resume, this.failRun);
+          return;
+        }
       }
     } catch (error) {
-      this.running = false;
-      this.markIdle();
-      this.fail(error);
+      this.failRun(error);
       return;
     }
+    this.stop();
+  }
+
+  /** Every item processed and flushed: complete downstream, unless closed meanwhile. */
+  private finish(): void {
+    // Nothing is in flight any more: the teardown that complete() triggers may free resources right away.
+    this.stop();
+    if (this.closed) return;
+    this.closed = true;
+    this.subscriber.complete();
+  }
+
+  private stop(): void {
     this.running = false;
-    this.markIdle();
+    const mark = this.markIdle;
+    if (mark) {
+      this.markIdle = undefined;
+      this.idle = undefined;
+      mark();
+    }
   }
 }

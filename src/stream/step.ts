@@ -50,28 +50,57 @@ export function step<T = StepInput, R = Record<string, Tensor>>(
     new Observable<R>((subscriber) => {
       const lease = leaseSlot(target);
       const slot = lease.slot;
+      // A slot that refuses non-finite input itself (before its state moves) is not scanned twice: the
+      // input is scanned here only once the step has failed, to tell a NaN apart from other bad input.
+      const checksFinite = slot.rejectsNonFinite === true;
+      const hasSync = typeof slot.stepSync === 'function';
       let index = 0;
+
+      /** Applies the non-finite policy to item `i` (throws under 'error'). */
+      const setAside = (i: number, bad: string): void => {
+        if (nonFinite === 'error') {
+          throw new InputError(`step: item ${i} has a non-finite value (${bad}); the state was not touched. ` +
+            `Clean the input, or pass nonFinite: 'skip' or 'reset'.`);
+        }
+        if (metrics) metrics.nonFinite++;
+        if (nonFinite === 'reset') slot.reset();
+      };
+      const failed = (error: unknown, input: StepInput, i: number): void => {
+        const bad = checksFinite && error instanceof InputError ? findNonFinite(input) : undefined;
+        if (bad === undefined) throw error;
+        setAside(i, bad);
+      };
+      const emit = (outputs: StepOutputs, item: T, i: number, started: number): void => {
+        if (metrics) metrics.recordRun(1, performance.now() - started);
+        subscriber.next(project(outputs, item, i));
+      };
+
       const pump = new SerialPump<T>(
         subscriber,
         options,
         {
-          async process(item) {
+          process(item) {
             const i = index++;
             const input = toInput(item, i);
-            const bad = findNonFinite(input);
-            if (bad !== undefined) {
-              if (nonFinite === 'error') {
-                throw new InputError(`step: item ${i} has a non-finite value (${bad}); the state was not touched. ` +
-                  `Clean the input, or pass nonFinite: 'skip' or 'reset'.`);
-              }
-              if (metrics) metrics.nonFinite++;
-              if (nonFinite === 'reset') slot.reset();
-              return;
+            if (!checksFinite) {
+              const bad = findNonFinite(input);
+              if (bad !== undefined) return setAside(i, bad);
             }
             const started = metrics ? performance.now() : 0;
-            const outputs = await slot.step(input);
-            if (metrics) metrics.recordRun(1, performance.now() - started);
-            subscriber.next(project(outputs, item, i));
+            if (hasSync) {
+              // A synchronous session steps here and now: no promise, no microtask for this item.
+              let outputs: StepOutputs | undefined;
+              try {
+                outputs = slot.stepSync!(input);
+              } catch (error) {
+                return failed(error, input, i);
+              }
+              if (outputs !== undefined) return emit(outputs, item, i, started);
+            }
+            return slot.step(input).then(
+              (outputs) => emit(outputs, item, i, started),
+              (error: unknown) => failed(error, input, i),
+            );
           },
         },
         'step',
