@@ -23,6 +23,7 @@ export function encodeSnapshot(fingerprint: string, state: ReadonlyMap<string, T
   return snap;
 }
 
+/** Like tensor.ts's sameDims, but `a` comes from untrusted JSON and may be anything. */
 function sameDims(a: readonly number[] | undefined, b: readonly number[]): boolean {
   return Array.isArray(a) && a.length === b.length && a.every((d, i) => d === b[i]);
 }

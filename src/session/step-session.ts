@@ -8,7 +8,7 @@ import { loadEngine, type LoadEngineOptions } from '../backends/index.js';
 import type { BackendName, Engine, ModelSource } from '../backends/backend.js';
 import { sourceToModel } from '../backends/model-source.js';
 import { BackendError, BindingError, InputError, RxrnnError } from '../errors.js';
-import { allocData, sizeOf, type DType, type Tensor, type TypedArray } from '../tensor.js';
+import { allocData, sameDims, sizeOf, type DType, type Tensor, type TypedArray } from '../tensor.js';
 import { planSession, type SessionPlan } from './bindings.js';
 import { validateCard, type ModelCard } from './card.js';
 import { copyValues, FeedChecker, type CheckedFeed, type CheckedStep } from './feeds.js';
@@ -38,10 +38,6 @@ function isStacked(dims: readonly number[], stream: readonly number[], axis: num
   if (dims.length !== stream.length) return false;
   for (let i = 0; i < dims.length; i++) if (dims[i] !== (i === axis ? n : stream[i])) return false;
   return true;
-}
-
-function sameDims(a: readonly number[] | undefined, b: readonly number[]): boolean {
-  return !!a && a.length === b.length && a.every((d, i) => d === b[i]);
 }
 
 class StepSessionImpl implements StepSession, SlotHost {
