@@ -6,5 +6,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Memory tests (RSS/heap bounds) force full collections between measurements instead of guessing
+    // when V8 collects.
+    execArgv: ['--expose-gc'],
   },
 });

@@ -11,6 +11,8 @@
 import { InputError } from '../errors.js';
 import { seededRandom, type RandomSource } from './random.js';
 
+const NO_LOGITS: ArrayLike<number> = [];
+
 export interface SamplingOptions {
   /**
    * `'greedy'` always takes the most probable token; `'sample'` draws one. Default: `'sample'`, except that
@@ -51,7 +53,13 @@ export class TokenSampler {
   private readonly random: RandomSource;
   private readonly probs: Float64Array;
   private readonly order: Int32Array;
-  private readonly byProbabilityDesc: (a: number, b: number) => number;
+  /**
+   * Ranks token ids by logit, highest first, lower id on ties. By logit rather than by probability:
+   * logits a hair apart can round to equal probabilities, and the larger logit is still the likelier token.
+   */
+  private readonly byLogitDesc: (a: number, b: number) => number;
+  private rankLogits: ArrayLike<number> = NO_LOGITS;
+  private rankOffset = 0;
 
   constructor(vocabSize: number, options: SamplingOptions = {}) {
     if (!Number.isInteger(vocabSize) || vocabSize < 1) {
@@ -80,8 +88,11 @@ export class TokenSampler {
     this.random = options.random ?? seededRandom(options.seed ?? 0);
     this.probs = new Float64Array(vocabSize);
     this.order = new Int32Array(vocabSize);
-    const probs = this.probs;
-    this.byProbabilityDesc = (a, b) => probs[b]! - probs[a]! || a - b;
+    this.byLogitDesc = (a, b) => {
+      const la = this.rankLogits[this.rankOffset + a]!;
+      const lb = this.rankLogits[this.rankOffset + b]!;
+      return la === lb ? a - b : lb > la ? 1 : -1;
+    };
   }
 
   /**
@@ -125,7 +136,10 @@ export class TokenSampler {
 
     const order = this.order;
     for (let i = 0; i < n; i++) order[i] = i;
-    order.sort(this.byProbabilityDesc);
+    this.rankLogits = logits;
+    this.rankOffset = offset;
+    order.sort(this.byLogitDesc);
+    this.rankLogits = NO_LOGITS; // drop the caller's array: it is theirs
     let keep = this.topK;
     if (this.topP < 1) {
       const target = this.topP * sum;
