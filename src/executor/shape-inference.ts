@@ -10,22 +10,8 @@
  */
 import type { Dim, Node, ValueType } from '../ir/graph.js';
 import { isDType, type DType, type Tensor } from '../tensor.js';
+import { dtypeOfDataTypeNumber } from '../onnx/element-types.js';
 import type { StaticInfo } from './kernel.js';
-
-/** ONNX TensorProto.DataType numbers of the element types a {@link DType} can hold. */
-const ONNX_DTYPE: Readonly<Record<number, DType>> = {
-  1: 'float32',
-  2: 'uint8',
-  3: 'int8',
-  4: 'uint16',
-  5: 'int16',
-  6: 'int32',
-  7: 'int64',
-  9: 'bool',
-  11: 'float64',
-  12: 'uint32',
-  13: 'uint64',
-};
 
 /** What the plan knows about a value: like {@link StaticInfo}, with symbolic dimension names kept. */
 export interface SymbolicInfo {
@@ -148,7 +134,7 @@ export function inferOutputs(
   } else if (op === 'Where') {
     out[0] = withDtype(inputs[1]?.dtype ?? inputs[2]?.dtype, broadcastStatic(inputs.map((i) => i?.dims)));
   } else if (op === 'Cast') {
-    out[0] = withDtype(ONNX_DTYPE[intAttr(node, 'to', 0)], first?.dims?.slice());
+    out[0] = withDtype(dtypeOfDataTypeNumber(intAttr(node, 'to', 0)), first?.dims?.slice());
   } else if (op === 'CastLike') {
     out[0] = withDtype(inputs[1]?.dtype, first?.dims?.slice());
   } else if (op === 'Size') {

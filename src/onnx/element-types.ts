@@ -3,7 +3,7 @@
  * number missing here is one rxrnn cannot represent, and the reader reports it.
  */
 import type { ElementType } from '../ir/graph.js';
-import type { DType } from '../tensor.js';
+import { isDType, type DType } from '../tensor.js';
 
 const BY_NUMBER: Readonly<Record<number, ElementType>> = {
   1: 'float32',
@@ -60,11 +60,13 @@ export function describeDataTypeNumber(n: number): string {
   return `${n} (${name})`;
 }
 
-const TENSOR_DTYPES: ReadonlySet<ElementType> = new Set<ElementType>([
-  'float32', 'float64', 'int8', 'int16', 'int32', 'int64', 'uint8', 'uint16', 'uint32', 'uint64', 'bool',
-]);
-
 /** Whether values of this element type can be held in a {@link Tensor} (i.e. it is a {@link DType}). */
 export function isTensorDType(t: ElementType): t is DType {
-  return TENSOR_DTYPES.has(t);
+  return isDType(t);
+}
+
+/** The tensor dtype of a DataType number (Cast's `to`), or undefined when a Tensor cannot hold it. */
+export function dtypeOfDataTypeNumber(n: number): DType | undefined {
+  const t = elementTypeOf(n);
+  return t !== undefined && isDType(t) ? t : undefined;
 }

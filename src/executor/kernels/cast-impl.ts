@@ -10,37 +10,6 @@
 import { type DataTypeMap, type DType, type Tensor, type TypedArray } from '../../tensor.js';
 import { int64Words, setInt64, wordView } from './int64-words.js';
 
-/** ONNX TensorProto.DataType codes of the element types the built-in executor converts. */
-export const ONNX_TYPE_CODES: Readonly<Record<number, DType>> = {
-  1: 'float32',
-  2: 'uint8',
-  3: 'int8',
-  4: 'uint16',
-  5: 'int16',
-  6: 'int32',
-  7: 'int64',
-  9: 'bool',
-  11: 'float64',
-  12: 'uint32',
-  13: 'uint64',
-};
-
-/** Names for the codes the built-in executor declines, for error messages. */
-export const DECLINED_TYPE_NAMES: Readonly<Record<number, string>> = {
-  8: 'string',
-  10: 'float16',
-  14: 'complex64',
-  15: 'complex128',
-  16: 'bfloat16',
-  17: 'float8e4m3fn',
-  18: 'float8e4m3fnuz',
-  19: 'float8e5m2',
-  20: 'float8e5m2fnuz',
-  21: 'uint4',
-  22: 'int4',
-  23: 'float4e2m1',
-};
-
 const TWO_53 = 2n ** 53n;
 
 /** Rounds an int64/uint64 value to float32 with a single round-to-nearest-even step. */

@@ -1,12 +1,13 @@
 /** Kernels: Cast, CastLike. Conversion rules are in cast-impl.ts. */
 import { attrInt } from '../../ir/attributes.js';
 import type { Node } from '../../ir/graph.js';
-import type { DType, Tensor } from '../../tensor.js';
+import { DTYPES, type DType, type Tensor } from '../../tensor.js';
+import { describeDataTypeNumber, dtypeOfDataTypeNumber, elementTypeOf } from '../../onnx/element-types.js';
 import type { Kernel, KernelDef, RunContext } from '../kernel.js';
-import { castInto, DECLINED_TYPE_NAMES, ONNX_TYPE_CODES } from './cast-impl.js';
+import { castInto } from './cast-impl.js';
 import { kernelError, OneResult } from './shape-impl.js';
 
-const SUPPORTED: ReadonlySet<DType> = new Set(Object.values(ONNX_TYPE_CODES));
+const SUPPORTED: ReadonlySet<DType> = new Set(DTYPES);
 
 function checkSource(node: Node, t: Tensor | undefined): Tensor {
   if (t === undefined) throw kernelError(node, `input 0 (input) is required`);
@@ -42,9 +43,9 @@ const cast: KernelDef = {
   sinceVersion: 1,
   create({ node, opset }): Kernel {
     const code = targetCode(node, opset);
-    const to = ONNX_TYPE_CODES[code];
+    const to = dtypeOfDataTypeNumber(code);
     if (to === undefined) {
-      throw kernelError(node, `cannot cast to ${DECLINED_TYPE_NAMES[code] ?? `element type code ${code}`}; the built-in executor handles ${[...SUPPORTED].join(', ')} (use an onnxruntime backend for others)`);
+      throw kernelError(node, `cannot cast to ${elementTypeOf(code) ?? `element type ${describeDataTypeNumber(code)}`}; the built-in executor handles ${[...SUPPORTED].join(', ')} (use an onnxruntime backend for others)`);
     }
     const result = new OneResult();
     return { run: (inputs, ctx) => result.of(castTensor(checkSource(node, inputs[0]), to, ctx)) };
