@@ -170,9 +170,7 @@ export function classify<T = StepInput>(target: StepTarget, options: ClassifyOpt
         gapTimer?.unsubscribe();
         gapTimer = undefined;
         newest = undefined;
-        const settled = pump.close();
-        if (pump.busy) void settled.then(() => lease.release());
-        else lease.release();
+        pump.closeThen(() => lease.release());
       };
     });
 }

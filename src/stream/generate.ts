@@ -59,9 +59,7 @@ export function generate(
       return () => {
         closed = true;
         subscription.unsubscribe();
-        const settled = pump.close();
-        if (pump.busy) void settled.then(() => lease.release());
-        else lease.release();
+        pump.closeThen(() => lease.release());
       };
     });
 }

@@ -104,9 +104,7 @@ export function seq2seq<T = StepInput>(encoder: StepTarget, decoder: StepTarget,
       return () => {
         closed = true;
         subscription.unsubscribe();
-        const settled = pump.close();
-        if (pump.busy) void settled.then(releaseAll);
-        else releaseAll();
+        pump.closeThen(releaseAll);
       };
     });
 }

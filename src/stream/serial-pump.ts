@@ -100,6 +100,16 @@ export class SerialPump<T> {
     return this.idle;
   }
 
+  /**
+   * Teardown: closes the pump and calls `release` (free the slot the operator leased) now, or once the
+   * step in flight has settled — never from under a running step.
+   */
+  closeThen(release: () => void): void {
+    const settled = this.close();
+    if (this.running) void settled.then(release);
+    else release();
+  }
+
   /** Ends the stream with an error (once). */
   fail(error: unknown): void {
     if (this.closed) return;

@@ -112,9 +112,7 @@ export function step<T = StepInput, R = Record<string, Tensor>>(
       });
       return () => {
         subscription.unsubscribe();
-        const settled = pump.close();
-        if (pump.busy) void settled.then(() => lease.release());
-        else lease.release();
+        pump.closeThen(() => lease.release());
       };
     });
 }

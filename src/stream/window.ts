@@ -195,9 +195,7 @@ export function window<T = StepInput>(target: StepTarget, options: WindowOptions
       });
       return () => {
         subscription.unsubscribe();
-        const settled = pump.close();
-        if (pump.busy) void settled.then(() => lease.release());
-        else lease.release();
+        pump.closeThen(() => lease.release());
       };
     });
 }
