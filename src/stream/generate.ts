@@ -51,11 +51,7 @@ export function generate(
         { process: (seed) => generator.run(lease.slot, seed, sequence++, emit, isClosed) },
         'generate',
       );
-      const subscription = source.subscribe({
-        next: (seed) => pump.push(seed),
-        error: (error: unknown) => pump.fail(error),
-        complete: () => pump.complete(),
-      });
+      const subscription = pump.drainFrom(source);
       return () => {
         closed = true;
         subscription.unsubscribe();

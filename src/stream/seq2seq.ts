@@ -96,11 +96,7 @@ export function seq2seq<T = StepInput>(encoder: StepTarget, decoder: StepTarget,
         },
         'seq2seq',
       );
-      const subscription = source.subscribe({
-        next: (items) => pump.push(items),
-        error: (error: unknown) => pump.fail(error),
-        complete: () => pump.complete(),
-      });
+      const subscription = pump.drainFrom(source);
       return () => {
         closed = true;
         subscription.unsubscribe();

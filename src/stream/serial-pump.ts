@@ -7,7 +7,7 @@
  * per item. Only a handler that returns a promise makes the pump wait for it, and only a `close()` during
  * such a wait makes the promise that tells the caller when the step in flight has settled.
  */
-import type { Subscriber } from 'rxjs';
+import type { Observable, Subscriber, Subscription } from 'rxjs';
 import { BoundedQueue } from './bounded-queue.js';
 import type { FlowOptions } from './flow-options.js';
 
@@ -98,6 +98,15 @@ export class SerialPump<T> {
     if (!this.running) return Promise.resolve();
     this.idle ??= new Promise<void>((resolve) => (this.markIdle = resolve));
     return this.idle;
+  }
+
+  /** Feeds every item of `source` through the pump; its error and completion end the stream in order. */
+  drainFrom(source: Observable<T>): Subscription {
+    return source.subscribe({
+      next: (item) => this.push(item),
+      error: (error: unknown) => this.fail(error),
+      complete: () => this.complete(),
+    });
   }
 
   /**

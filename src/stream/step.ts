@@ -105,11 +105,7 @@ export function step<T = StepInput, R = Record<string, Tensor>>(
         },
         'step',
       );
-      const subscription = source.subscribe({
-        next: (item) => pump.push(item),
-        error: (error: unknown) => pump.fail(error),
-        complete: () => pump.complete(),
-      });
+      const subscription = pump.drainFrom(source);
       return () => {
         subscription.unsubscribe();
         pump.closeThen(() => lease.release());

@@ -188,11 +188,7 @@ export function window<T = StepInput>(target: StepTarget, options: WindowOptions
       }
 
       const pump = new SerialPump<T>(subscriber, options, handlers, 'window');
-      const subscription = source.subscribe({
-        next: (item) => pump.push(item),
-        error: (error: unknown) => pump.fail(error),
-        complete: () => pump.complete(),
-      });
+      const subscription = pump.drainFrom(source);
       return () => {
         subscription.unsubscribe();
         pump.closeThen(() => lease.release());
