@@ -2,6 +2,7 @@ import { firstValueFrom, from, of, take, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { BindingError, InputError } from '../src/errors.js';
 import { generate } from '../src/stream/generate.js';
+import { StreamMetrics } from '../src/stream/metrics.js';
 import { seq2seq } from '../src/stream/seq2seq.js';
 import { TokenSampler } from '../src/text/sampling.js';
 import { FakeSession } from './stream-fake-session.js';
@@ -98,6 +99,21 @@ describe('generate', () => {
     const noLogits = await firstValueFrom(of(0).pipe(generate(markov().addSlot()))).catch((e: unknown) => e);
     expect(noLogits).toBeInstanceOf(BindingError);
   });
+  it('a seed holding NaN: an InputError by default; with skip or reset it yields nothing, is counted, and the next seed runs', async () => {
+    const bad = { input: Float32Array.from([0, NaN, 1, 0, 0]) };
+    const good = { input: Float32Array.from([0, 0, 1, 0, 0]) };
+    const err = await firstValueFrom(of(bad).pipe(generate(markov(), { strategy: 'greedy', maxLength: 1 }))).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InputError);
+    expect((err as Error).message).toMatch(/seed 0 has a non-finite value.*nonFinite: 'skip'/);
+    for (const policy of ['skip', 'reset'] as const) {
+      const metrics = new StreamMetrics();
+      const got = await firstValueFrom(
+        from([bad, good]).pipe(generate(markov(), { strategy: 'greedy', maxLength: 1, nonFinite: policy, metrics }), toArray()),
+      );
+      expect(got.map((t) => [t.sequence, t.token])).toEqual([[1, 4]]);
+      expect(metrics.snapshot().nonFinite).toBe(1);
+    }
+  });
 });
 
 describe('seq2seq', () => {
@@ -134,5 +150,25 @@ describe('seq2seq', () => {
     );
     // decoder h = [1,0,0,0,0] + one-hot(0) = [2,0,0,0,0] → argmax of 2·M[0] = 1
     expect(got.map((t) => t.token)).toEqual([1]);
+  });
+
+  it('an encoder item holding NaN: an InputError by default; skip leaves it out, reset encodes from the next item', async () => {
+    const run = async (sequence: number[][], policy?: 'skip' | 'reset', metrics?: StreamMetrics) =>
+      (
+        await firstValueFrom(
+          of(sequence).pipe(
+            seq2seq(new FakeSession({ size: V, decay: 0.5 }), markov(1), { startToken: 2, strategy: 'greedy', maxLength: 3, nonFinite: policy, metrics }),
+            toArray(),
+          ),
+        )
+      ).map((t) => t.token);
+    const a = [1, 0, 0, 0, 0], b = [0, 0, 0, 1, 0], c = [0, 1, 0, 0, 1], nan = [0, NaN, 0, 0, 0];
+    const err = await run([a, nan, b]).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InputError);
+    expect((err as Error).message).toMatch(/item 1 of sequence 0 has a non-finite value/);
+    const metrics = new StreamMetrics();
+    expect(await run([a, nan, b, c], 'skip', metrics)).toEqual(await run([a, b, c]));
+    expect(await run([a, nan, b, c], 'reset', metrics)).toEqual(await run([b, c]));
+    expect(metrics.snapshot().nonFinite).toBe(2);
   });
 });

@@ -7,6 +7,7 @@ import type { Slot, StepInput, StepOutputs, StepSessionInfo } from '../session/t
 import { tensor, type Tensor } from '../tensor.js';
 import { TokenSampler, type SamplingOptions } from '../text/sampling.js';
 import type { StreamMetrics } from './metrics.js';
+import type { NonFinitePolicy } from './flow-options.js';
 import { findNonFinite } from './non-finite.js';
 import { yieldToEventLoop } from './yield-to-event-loop.js';
 
@@ -29,6 +30,12 @@ export interface GenerateOptions extends SamplingOptions {
   /** Give the event loop a turn every this many steps (default 16), so pages and servers stay responsive. */
   yieldEvery?: number;
   metrics?: StreamMetrics;
+  /**
+   * A seed whose input or state holds NaN/±Infinity: `error` (default) ends the stream with an
+   * `InputError`; `skip` and `reset` set that seed aside (no tokens, counted in `metrics.nonFinite`) and go
+   * on with the next — the same thing here, since every seed starts from a reset state anyway.
+   */
+  nonFinite?: NonFinitePolicy;
 }
 
 /**
@@ -94,19 +101,22 @@ export class Generator {
     };
 
     const { tokens, input, state } = normaliseSeed(seed);
-    slot.reset();
-    if (state) {
-      for (const [name, value] of Object.entries(state)) {
-        const bad = findNonFinite({ [name]: value });
-        if (bad) throw new InputError(`${this.label}: seed ${sequence} state has a non-finite value (${bad})`);
-        slot.setState(name, value);
+    // Check the whole seed before touching the slot, so a refused seed leaves the state as it was.
+    const bad =
+      (state && Object.entries(state).map(([name, value]) => findNonFinite({ [name]: value })).find((b) => b)) ||
+      (input !== undefined ? findNonFinite(input) : undefined);
+    if (bad) {
+      if ((this.options.nonFinite ?? 'error') === 'error') {
+        throw new InputError(
+          `${this.label}: seed ${sequence} has a non-finite value (${bad}). Clean the seed, or pass nonFinite: 'skip'.`,
+        );
       }
+      if (metrics) metrics.nonFinite++;
+      return;
     }
-    if (input !== undefined) {
-      const bad = findNonFinite(input);
-      if (bad) throw new InputError(`${this.label}: seed ${sequence} input has a non-finite value (${bad})`);
-      if (!(await feed(input))) return;
-    }
+    slot.reset();
+    if (state) for (const [name, value] of Object.entries(state)) slot.setState(name, value);
+    if (input !== undefined && !(await feed(input))) return;
     const prompt = tokens ?? (input === undefined && this.options.startToken !== undefined ? [this.options.startToken] : []);
     for (let i = 0; i < prompt.length; i++) if (!(await feed(this.toInput(prompt[i]!, i)))) return;
     if (outputs === undefined) {

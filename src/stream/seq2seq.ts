@@ -2,7 +2,7 @@ import { Observable, type OperatorFunction } from 'rxjs';
 import { BindingError, InputError } from '../errors.js';
 import type { StepInput, StepOutputs, StepSessionInfo } from '../session/types.js';
 import type { Tensor } from '../tensor.js';
-import type { FlowOptions, StepTarget } from './flow-options.js';
+import type { FlowOptions, NonFinitePolicy, StepTarget } from './flow-options.js';
 import { Generator, type GenerateOptions, type GeneratedToken } from './generation-loop.js';
 import { findNonFinite } from './non-finite.js';
 import { SerialPump } from './serial-pump.js';
@@ -23,6 +23,12 @@ export interface Seq2SeqOptions<T> extends GenerateOptions, Pick<FlowOptions, 'b
    * `BindingError` asks for a bridge.
    */
   bridge?: StateBridge;
+  /**
+   * An encoder item holding NaN/±Infinity: `error` (default) ends the stream with an `InputError`; `skip`
+   * leaves the item out of the sequence; `reset` abandons the sequence so far and encodes from the next
+   * item. Both count in `metrics.nonFinite`.
+   */
+  nonFinite?: NonFinitePolicy;
   /** Encoder state inputs to read when the encoder is a bare slot (a session knows them). */
   encoderStates?: readonly string[];
 }
@@ -46,6 +52,7 @@ export interface Seq2SeqOptions<T> extends GenerateOptions, Pick<FlowOptions, 'b
  */
 export function seq2seq<T = StepInput>(encoder: StepTarget, decoder: StepTarget, options: Seq2SeqOptions<T>): OperatorFunction<readonly T[], GeneratedToken> {
   const toEncoderInput = options.toEncoderInput ?? ((item: T) => item as unknown as StepInput);
+  const nonFinite = options.nonFinite ?? 'error';
   return (source) =>
     new Observable<GeneratedToken>((subscriber) => {
       const enc = leaseSlot(encoder);
@@ -83,7 +90,20 @@ export function seq2seq<T = StepInput>(encoder: StepTarget, decoder: StepTarget,
             for (let i = 0; i < items.length; i++) {
               const input = toEncoderInput(items[i]!, i);
               const bad = findNonFinite(input);
-              if (bad) throw new InputError(`seq2seq: item ${i} of sequence ${index} has a non-finite value (${bad})`);
+              if (bad) {
+                if (nonFinite === 'error') {
+                  throw new InputError(
+                    `seq2seq: item ${i} of sequence ${index} has a non-finite value (${bad}). Clean the input, or pass nonFinite: 'skip' or 'reset'.`,
+                  );
+                }
+                if (options.metrics) options.metrics.nonFinite++;
+                // skip: the encoder goes on without this item; reset: the sequence so far is abandoned.
+                if (nonFinite === 'reset') {
+                  enc.slot.reset();
+                  last = undefined;
+                }
+                continue;
+              }
               if (closed) return;
               last = await enc.slot.step(input);
             }
