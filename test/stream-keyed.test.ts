@@ -93,6 +93,51 @@ describe('keyed', () => {
     expect(session.slots.size).toBe(1);
   });
 
+  it("unsubscribing hands every key's state to onEvict; a new subscription restored from it carries on", async () => {
+    const saved = new Map<number, Snapshot>();
+    const reasons: string[] = [];
+    const session = new FakeSession({ timing: 'sync' });
+    const first = new Subject<Reading>();
+    const seen: KeyedResult<number>[] = [];
+    const sub = first
+      .pipe(keyed(session, { ...opts, onEvict: (k, snap, why) => (saved.set(k, snap), reasons.push(`${k}:${why}`)) }))
+      .subscribe((r) => seen.push(r));
+    for (let t = 0; t < 3; t++) for (const id of [1, 2]) first.next(reading(id, t));
+    while (seen.length < 6) await new Promise((r) => setTimeout(r, 0)); // one run per step of a key
+    sub.unsubscribe();
+    expect(reasons.sort()).toEqual(['1:unsubscribe', '2:unsubscribe']);
+    expect(session.slots.size).toBe(1); // only the session's own default slot is left
+
+    // "Restart": a new subscription restores each key from what was saved and continues its sequence.
+    const resumed = await firstValueFrom(
+      from([reading(1, 3), reading(2, 3)]).pipe(keyed(session, { ...opts, restore: (k) => saved.get(k) }), toArray()),
+    );
+    for (const id of [1, 2]) {
+      const all = [0, 1, 2, 3].map((t) => reading(id, t).x);
+      expect(ok(resumed.find((r) => r.key === id)!)).toEqual(referenceOutputs(all).at(-1));
+    }
+  });
+
+  it('a hook that throws at teardown is reported out of band, and every slot is still freed', async () => {
+    const { config } = await import('rxjs');
+    const reported: unknown[] = [];
+    const before = config.onUnhandledError;
+    config.onUnhandledError = (e) => reported.push(e);
+    try {
+      const session = new FakeSession({ timing: 'sync' });
+      const src = new Subject<Reading>();
+      const sub = src.pipe(keyed(session, { ...opts, onEvict: () => { throw new Error('disk full'); } })).subscribe();
+      src.next(reading(1, 0));
+      src.next(reading(2, 0));
+      await new Promise((r) => setTimeout(r, 0));
+      sub.unsubscribe();
+      expect(reported.map((e) => (e as Error).message)).toEqual(['disk full', 'disk full']);
+      expect(session.slots.size).toBe(1);
+    } finally {
+      config.onUnhandledError = before;
+    }
+  });
+
   it('bad input for one key is reported for that key; the others keep flowing', async () => {
     const items = [reading(1, 0), { id: 2, x: [NaN, 0] }, reading(3, 0), { id: 2, x: [1] }, reading(1, 1), reading(2, 1)];
     const session = new FakeSession();

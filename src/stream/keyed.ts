@@ -1,4 +1,4 @@
-import { Observable, asyncScheduler, type OperatorFunction, type SchedulerLike, type Subscription } from 'rxjs';
+import { Observable, asyncScheduler, config, type OperatorFunction, type SchedulerLike, type Subscription } from 'rxjs';
 import { BackpressureError, InputError } from '../errors.js';
 import type { Slot, Snapshot, StepInput, StepSession } from '../session/types.js';
 import type { Tensor } from '../tensor.js';
@@ -7,8 +7,11 @@ import { copyOutputs } from './copy-outputs.js';
 import type { FlowOptions } from './flow-options.js';
 import { findNonFinite } from './non-finite.js';
 
-/** Why a key's slot was given up: idle too long, room needed under `maxKeys`, or the source completed. */
-export type EvictionReason = 'idle' | 'max-keys' | 'complete';
+/**
+ * Why a key's slot was given up: idle too long, room needed under `maxKeys`, the source completed, the
+ * subscriber unsubscribed (a gateway shutting down), or the stream ended with an error.
+ */
+export type EvictionReason = 'idle' | 'max-keys' | 'complete' | 'unsubscribe' | 'error';
 
 export interface KeyedOptions<T, K> extends FlowOptions {
   /** The stream an item belongs to (sensor id, user id, ...). Keys are compared as Map keys. */
@@ -26,7 +29,12 @@ export interface KeyedOptions<T, K> extends FlowOptions {
   idleTimeoutMs?: number;
   /** Most keys held at once (default: no limit). A new key evicts the least recently active idle key. */
   maxKeys?: number;
-  /** Receives an evicted key's state before its slot is freed (persist it to resume later). */
+  /**
+   * Receives an evicted key's state before its slot is freed (persist it to resume later) — on every way a
+   * key goes, teardown included. A hook that throws at teardown (`unsubscribe`, `error`), when there is
+   * no subscriber left to tell, is reported the way RxJS reports errors nobody can receive
+   * (`config.onUnhandledError`, else thrown asynchronously); every slot is freed all the same.
+   */
   onEvict?: (key: K, snapshot: Snapshot, reason: EvictionReason) => void;
   /** Restores a key's state when the key (re)appears, e.g. from what `onEvict` saved. */
   restore?: (key: K) => Snapshot | undefined;
@@ -65,8 +73,8 @@ interface KeyState<T> {
  *
  * Ownership: the operator adds a slot per key and removes it on eviction, on completion and on unsubscribe
  * (after the run in flight settles); the session stays yours. `onEvict` gets a key's snapshot before its
- * slot goes (reasons `idle`, `max-keys`, `complete`); unsubscribing drops key states without the hook, so
- * complete the source to save them.
+ * slot goes (reasons `idle`, `max-keys`, `complete`, and at teardown `unsubscribe` or `error`), so a gateway that
+ * shuts down can save every key's state.
  *
  * @param session the session whose slots hold the keys' states.
  * @param options key function, batching, eviction, error policy, backpressure (per key), non-finite policy.
@@ -103,6 +111,7 @@ export function keyed<T, K>(session: StepSession, options: KeyedOptions<T, K>): 
       let inFlight = false;
       let completed = false;
       let closed = false;
+      let failed = false;
       let queued = 0;
       let flushTimer: Subscription | undefined;
       let idleTimer: Subscription | undefined;
@@ -132,10 +141,18 @@ export function keyed<T, K>(session: StepSession, options: KeyedOptions<T, K>): 
         }
       };
 
+      // Teardown: the subscriber is gone (or errored), so a failing hook can only be reported out of band.
       const releaseAll = (): void => {
+        const reason: EvictionReason = failed ? 'error' : 'unsubscribe';
         for (const state of [...keys.values()]) {
           keys.delete(state.key as K);
-          state.slot.remove();
+          try {
+            if (options.onEvict) options.onEvict(state.key as K, state.slot.snapshot(), reason);
+          } catch (error) {
+            reportUnhandled(error);
+          } finally {
+            state.slot.remove();
+          }
         }
         ready.length = 0;
       };
@@ -143,6 +160,7 @@ export function keyed<T, K>(session: StepSession, options: KeyedOptions<T, K>): 
       const fail = (error: unknown): void => {
         if (closed) return;
         closed = true;
+        failed = true;
         subscriber.error(error);
       };
 
@@ -370,4 +388,12 @@ export function keyed<T, K>(session: StepSession, options: KeyedOptions<T, K>): 
         if (!inFlight) releaseAll();
       };
     });
+}
+
+/** What RxJS itself does with an error no subscriber can receive. */
+function reportUnhandled(error: unknown): void {
+  if (config.onUnhandledError) config.onUnhandledError(error);
+  else setTimeout(() => {
+    throw error;
+  });
 }
