@@ -14,23 +14,38 @@ import { tmpdir } from 'node:os';
 import { extname, join, normalize, resolve } from 'node:path';
 import { chromium } from 'playwright-core';
 import { buildBrowserExample } from '../scripts/build-browser-example.js';
-import { decodeWav } from '../src/index.js';
+import { createRequire } from 'node:module';
+import { from, lastValueFrom, toArray } from 'rxjs';
+import { createStepSession, decodeWav, segmentSpeech, sileroV5Card, vadProbabilities } from '../src/index.js';
 import type { PageState } from '../examples/browser/main.js';
 
+const require = createRequire(import.meta.url);
 const CHROMIUM = '/usr/bin/chromium';
 const SPEECH_WAV = resolve('examples/data/speech.wav');
 const NOISE_WAV = resolve('examples/data/noise.wav');
 
 /**
- * Tolerance on each segment boundary, seconds. Offline, the same pipeline lands within 0.3 s of the spoken
- * parts (test/cli-vad.test.ts): Silero's decisions are per 32 ms chunk, and the segmenter pads by 30 ms and
- * needs 250 ms / 100 ms of speech / silence to open / close. Live capture adds a shift common to all
- * boundaries: the fake microphone starts playing when getUserMedia opens it, a little before the worklet
- * is connected, so the page's clock starts late by that much (measured here: see `captureShift` below),
- * plus up to one 128-frame render quantum of jitter. We allow 0.2 s for that shift on top of the 0.3 s.
+ * Tolerances on segment boundaries, seconds.
+ * - Offline (the same operators over the decoded WAV in Node) vs the spoken parts: 0.3 s, as
+ *   test/cli-vad.test.ts states — Silero decides per 32 ms chunk and the segmenter pads by 30 ms and needs
+ *   250 ms / 100 ms of speech / silence to open / close a segment.
+ * - Live vs offline: 0.15 s. Live capture differs in two ways: the page's clock starts when the worklet
+ *   first hears the fake microphone, a little after the file starts playing (a shift common to all
+ *   boundaries, not a whole number of 512-sample chunks), and the audio reaches the model through two
+ *   resamplers (Chromium's 16 → 44.1/48 kHz, then resampleTo back). Both change the 32 ms chunks the model
+ *   sees, so probabilities near the threshold can fall on the other side and move a boundary by a chunk or
+ *   three. Measured on this machine: builtin 0–64 ms from offline, ort-web 32–96 ms.
+ *   For the same reason a pause inside a phrase that lasts just over the segmenter's 100 ms minimum
+ *   silence may end a segment live and not offline (seen once: "Thank you, | and goodbye" split at a
+ *   132 ms gap on ort-web), so a spoken part may be tagged by more than one segment; its outer boundaries
+ *   are checked, and that at least MIN_PHRASE_COVERAGE of it is tagged as speech.
  */
-const OFFLINE_TOLERANCE_S = 0.3;
-const CAPTURE_SHIFT_ALLOWANCE_S = 0.2;
+const OFFLINE_VS_SPOKEN_S = 0.3;
+const LIVE_VS_OFFLINE_S = 0.15;
+const LIVE_TOLERANCE_S = OFFLINE_VS_SPOKEN_S + LIVE_VS_OFFLINE_S;
+// The shortest phrase (1.67 s) split once at a 132 ms pause is 92% covered; 0.85 allows about two such pauses.
+const MIN_PHRASE_COVERAGE = 0.85;
+const BACKENDS = ['builtin', 'ort-web'] as const;
 
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -54,6 +69,22 @@ function serve(dir: string): Promise<Server> {
   return new Promise((ok) => server.listen(0, '127.0.0.1', () => ok(server)));
 }
 
+/** The page's pipeline run offline in Node over the decoded file (already 16 kHz mono), on builtin. */
+async function offlineSegments(file: string): Promise<{ start: number; end: number }[]> {
+  const wav = decodeWav(new Uint8Array(await readFile(file)));
+  expect(wav.sampleRate).toBe(16000);
+  const bytes = new Uint8Array(await readFile(require.resolve('@ricky0123/vad-web/dist/silero_vad_v5.onnx')));
+  const session = await createStepSession(bytes, { backend: 'builtin', card: sileroV5Card(16000) });
+  try {
+    const segments = await lastValueFrom(
+      from([wav.channels[0]!]).pipe(vadProbabilities(session), segmentSpeech(512, 16000), toArray()),
+    );
+    return segments.map((s) => ({ start: s.start / 16000, end: s.end / 16000 }));
+  } finally {
+    await session.dispose();
+  }
+}
+
 async function wavSeconds(file: string): Promise<number> {
   const wav = decodeWav(new Uint8Array(await readFile(file)));
   return wav.channels[0]!.length / wav.sampleRate;
@@ -63,7 +94,7 @@ async function wavSeconds(file: string): Promise<number> {
  * Opens the page in a fresh headless Chromium whose microphone plays `wav` once (`%noloop`), presses
  * Start, and waits until the page has heard `seconds` of audio and finished.
  */
-async function listen(baseUrl: string, wav: string, seconds: number): Promise<PageState> {
+async function listen(baseUrl: string, wav: string, seconds: number, backend: (typeof BACKENDS)[number] = 'builtin'): Promise<PageState> {
   const profile = await mkdtemp(join(tmpdir(), 'rxrnn-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
@@ -87,7 +118,7 @@ async function listen(baseUrl: string, wav: string, seconds: number): Promise<Pa
     const logs: string[] = [];
     page.on('console', (m) => logs.push(`${m.type()}: ${m.text()}`));
     page.on('pageerror', (e) => logs.push(`pageerror: ${e.message}`));
-    await page.goto(`${baseUrl}/index.html?seconds=${seconds}`);
+    await page.goto(`${baseUrl}/index.html?seconds=${seconds}&backend=${backend}`);
     await page.click('#start');
     await page
       .waitForFunction(() => ['done', 'error'].includes(window.__rxrnn.status), undefined, { timeout: (seconds + 15) * 1000 })
@@ -124,30 +155,50 @@ describe('browser example in headless Chromium (fake microphone)', () => {
     if (outDir) await rm(outDir, { recursive: true, force: true });
   });
 
-  it('tags the spoken parts of speech.wav, live, within the stated tolerance', async () => {
+  it('tags the spoken parts of speech.wav live, on builtin and on onnxruntime-web, as the offline pipeline does', async () => {
     const truth = JSON.parse(await readFile('examples/data/speech.segments.json', 'utf8')) as {
       speech: { start: number; end: number }[];
     };
     const duration = await wavSeconds(SPEECH_WAV);
+    const offline = await offlineSegments(SPEECH_WAV);
+    expect(offline.length).toBe(truth.speech.length);
     // Half a second past the file's end: the segmenter needs ~160 ms of quiet to close the last segment.
-    const state = await listen(baseUrl, SPEECH_WAV, duration + 0.5);
+    // Two browsers at once (each has its own fake microphone) to keep the test short.
+    const runs = await Promise.all(BACKENDS.map((b) => listen(baseUrl, SPEECH_WAV, duration + 0.5, b)));
 
-    console.log(JSON.stringify({ captureRate: state.captureRate, rtf: state.realTimeFactor, segments: state.segments }));
-    expect(state.status).toBe('done');
-    // Really resampled: the AudioContext runs at the device rate (44.1/48 kHz), not the model's 16 kHz.
-    expect(state.captureRate).not.toBe(16000);
-    // Heard the whole file once: one probability per 32 ms chunk of the captured audio.
-    expect(state.capturedSeconds).toBeCloseTo(duration + 0.5, 2);
-    expect(state.probabilities.length).toBe(Math.ceil(((duration + 0.5) * 16000) / 512));
-    expect(state.segments.length).toBe(truth.speech.length);
-    const tolerance = OFFLINE_TOLERANCE_S + CAPTURE_SHIFT_ALLOWANCE_S;
-    truth.speech.forEach((t, i) => {
-      const s = state.segments[i]!;
-      expect(Math.abs(s.start - t.start), `segment ${i} start ${s.start} vs ${t.start}`).toBeLessThanOrEqual(tolerance);
-      expect(Math.abs(s.end - t.end), `segment ${i} end ${s.end} vs ${t.end}`).toBeLessThanOrEqual(tolerance);
+    runs.forEach((state, r) => {
+      const label = BACKENDS[r]!;
+      const found = `${label} found ${JSON.stringify(state.segments)}; offline ${JSON.stringify(offline)}`;
+      expect(state.status, label).toBe('done');
+      expect(state.backend, label).toBe(label);
+      // Really resampled: the AudioContext runs at the device rate (44.1/48 kHz), not the model's 16 kHz.
+      expect(state.captureRate, label).not.toBe(16000);
+      // Heard the whole file once: about one probability per 32 ms chunk of the captured audio.
+      expect(state.capturedSeconds, label).toBeCloseTo(duration + 0.5, 2);
+      expect(Math.abs(state.probabilities.length - ((duration + 0.5) * 16000) / 512), label).toBeLessThanOrEqual(1);
+      // No speech found outside the spoken parts: each segment lies within one of them, give or take.
+      for (const s of state.segments) {
+        const home = truth.speech.filter((t) => s.start >= t.start - LIVE_TOLERANCE_S && s.end <= t.end + LIVE_TOLERANCE_S);
+        expect(home.length, `${found}: segment ${s.start}–${s.end}`).toBe(1);
+      }
+      truth.speech.forEach((t, i) => {
+        const mine = state.segments.filter((s) => s.end > t.start && s.start < t.end);
+        expect(mine.length, `${found}: spoken part ${i}`).toBeGreaterThanOrEqual(1);
+        const start = mine[0]!.start;
+        const end = mine[mine.length - 1]!.end;
+        const o = offline[i]!;
+        const where = `${found}: spoken part ${i} ${t.start}–${t.end} tagged ${start}–${end}`;
+        expect(Math.abs(start - o.start), where).toBeLessThanOrEqual(LIVE_VS_OFFLINE_S);
+        expect(Math.abs(end - o.end), where).toBeLessThanOrEqual(LIVE_VS_OFFLINE_S);
+        expect(Math.abs(start - t.start), where).toBeLessThanOrEqual(LIVE_TOLERANCE_S);
+        expect(Math.abs(end - t.end), where).toBeLessThanOrEqual(LIVE_TOLERANCE_S);
+        // A split at a pause inside the phrase is allowed (see LIVE_VS_OFFLINE_S); most of it is still speech.
+        const covered = mine.reduce((sum, s) => sum + Math.min(t.end, s.end) - Math.max(t.start, s.start), 0);
+        expect(covered / (t.end - t.start), where).toBeGreaterThanOrEqual(MIN_PHRASE_COVERAGE);
+      });
+      // Kept up with real time with room to spare (a 2-core shared machine).
+      expect(state.realTimeFactor, label).toBeLessThan(0.5);
     });
-    // Kept up with real time with room to spare (a 2-core shared machine; Silero on builtin).
-    expect(state.realTimeFactor).toBeLessThan(0.5);
   });
 
   it('finds no speech in noise.wav', async () => {
@@ -158,6 +209,5 @@ describe('browser example in headless Chromium (fake microphone)', () => {
     expect(state.segments).toEqual([]);
     // Not trivially empty: the microphone delivered the noise, not silence.
     expect(state.inputPeak).toBeGreaterThan(0.05);
-    console.log(JSON.stringify({ peak: state.inputPeak, maxP: Math.max(...state.probabilities) }));
   });
 });
