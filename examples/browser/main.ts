@@ -40,7 +40,11 @@ export interface PageState {
   segments: { start: number; end: number }[];
   /** Largest |sample| heard so far: shows the microphone delivered sound, not silence. */
   inputPeak: number;
-  /** Wall time spent in the rxrnn pipeline per second of audio (under 1 keeps up with real time). */
+  /**
+   * Wall time spent in the rxrnn pipeline per second of audio (under 1 keeps up with real time). Measured
+   * around each block's `next`, so it is the whole pipeline on builtin (which steps synchronously) but
+   * only the synchronous part on ort-web (whose runs finish later).
+   */
   realTimeFactor: number;
   error?: string;
 }
