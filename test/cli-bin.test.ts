@@ -44,3 +44,26 @@ describe('bin/rxrnn.mjs (the built command)', () => {
     expect(e.stderr).not.toMatch(/\n\s+at /);
   });
 });
+
+describe('the built package (dist/, as npm consumers load it)', () => {
+  it('loads as CommonJS and as ESM with the same public API, and runs a step', async () => {
+    const { createRequire } = await import('node:module');
+    const require = createRequire(import.meta.url);
+    const cjs = require(join(ROOT, 'dist', 'index.cjs')) as Record<string, unknown>;
+    const esm = (await import(join(ROOT, 'dist', 'index.js'))) as Record<string, unknown>;
+    expect(Object.keys(cjs).sort()).toEqual(Object.keys(esm).sort());
+    for (const name of ['createStepSession', 'readModel', 'writeModel', 'GraphBuilder', 'step', 'keyed', 'importLayersModel']) {
+      expect(typeof esm[name], name).toBe('function');
+    }
+    const node = require(join(ROOT, 'dist', 'node.cjs')) as Record<string, unknown>;
+    expect(typeof node.readModelFile).toBe('function');
+    const { readFileSync } = await import('node:fs');
+    const create = esm.createStepSession as (m: Uint8Array, o: object) => Promise<{ step(x: Float32Array): Promise<Record<string, { data: Float32Array }>>; dispose(): Promise<void> }>;
+    const card = JSON.parse(readFileSync(join(ROOT, 'models', 'gru-step', 'model.card.json'), 'utf8')) as object;
+    const session = await create(readFileSync(join(ROOT, 'models', 'gru-step', 'model.onnx')), { backend: 'builtin', card });
+    const out = await session.step(new Float32Array(12).fill(0.5));
+    expect(Object.keys(out)).toContain('logits');
+    expect(out.logits!.data.every(Number.isFinite)).toBe(true);
+    await session.dispose();
+  });
+});
