@@ -10,7 +10,7 @@ import { GraphBuilder } from '../src/onnx/build.js';
 import { writeModel } from '../src/onnx/write.js';
 import type { ModelCard } from '../src/session/card.js';
 import { tensor } from '../src/tensor.js';
-import { mulberry32 } from '../src/text/random.js';
+import { mulberry32, uniformFloats } from '../src/text/random.js';
 
 export type Cell = 'lstm' | 'gru';
 
@@ -27,12 +27,6 @@ export interface StepModel {
   B: Float32Array;
 }
 
-function uniform(rand: () => number, n: number, scale: number): Float32Array {
-  const a = new Float32Array(n);
-  for (let i = 0; i < n; i++) a[i] = (rand() * 2 - 1) * scale;
-  return a;
-}
-
 /**
  * A one-layer step model: `x` [1, batch, I] and the state in, the new state out (`hn`, and `cn` for LSTM).
  * Weights are scaled by 1/√fan-in, as common initialisers do, so the state stays in range over long runs.
@@ -42,9 +36,9 @@ function uniform(rand: () => number, n: number, scale: number): Float32Array {
 export function buildStepModel(cell: Cell, input: number, hidden: number, seed = 7): StepModel {
   const G = cell === 'lstm' ? 4 : 3;
   const rand = mulberry32(seed + input * 1009 + hidden);
-  const W = uniform(rand, G * hidden * input, 1 / Math.sqrt(input));
-  const R = uniform(rand, G * hidden * hidden, 1 / Math.sqrt(hidden));
-  const B = uniform(rand, 2 * G * hidden, 0.1);
+  const W = uniformFloats(rand, G * hidden * input, 1 / Math.sqrt(input));
+  const R = uniformFloats(rand, G * hidden * hidden, 1 / Math.sqrt(hidden));
+  const B = uniformFloats(rand, 2 * G * hidden, 0.1);
   const b = new GraphBuilder({ opset: 17, name: `${cell}_step_${input}x${hidden}`, producerName: 'rxrnn bench' });
   const X = b.input('x', 'float32', [1, 'batch', input]);
   const h = b.input('h', 'float32', [1, 'batch', hidden]);
@@ -81,7 +75,7 @@ export function buildStepModel(cell: Cell, input: number, hidden: number, seed =
 /** `count` frames of `size` values in [-1, 1], made once so the timed loop allocates nothing. */
 export function makeFrames(count: number, size: number, seed = 99): Float32Array[] {
   const rand = mulberry32(seed + size);
-  return Array.from({ length: count }, () => uniform(rand, size, 1));
+  return Array.from({ length: count }, () => uniformFloats(rand, size, 1));
 }
 
 /** Silero VAD v5 at 16 kHz: the file's bytes and the card that makes a session feed it as its authors do. */

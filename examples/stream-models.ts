@@ -5,12 +5,11 @@
 import { GraphBuilder } from '../src/onnx/build.js';
 import type { Model } from '../src/ir/graph.js';
 import type { ModelCard } from '../src/session/card.js';
-import { tensor } from '../src/tensor.js';
-import { seededRandom } from '../src/text/random.js';
+import { sizeOf, tensor } from '../src/tensor.js';
+import { seededRandom, uniformFloats } from '../src/text/random.js';
 
 function weights(rand: () => number, dims: number[], scale: number) {
-  const n = dims.reduce((a, b) => a * b, 1);
-  return tensor('float32', dims, Float32Array.from({ length: n }, () => (rand() * 2 - 1) * scale));
+  return tensor('float32', dims, uniformFloats(rand, sizeOf(dims), scale));
 }
 
 /**

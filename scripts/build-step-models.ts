@@ -11,12 +11,11 @@ import { GraphBuilder } from '../src/onnx/build.js';
 import { writeModel } from '../src/onnx/write.js';
 import type { Model } from '../src/ir/graph.js';
 import type { ModelCard } from '../src/session/card.js';
-import { tensor } from '../src/tensor.js';
-import { mulberry32 as rng } from '../src/text/random.js';
+import { sizeOf, tensor } from '../src/tensor.js';
+import { mulberry32 as rng, uniformFloats } from '../src/text/random.js';
 
 function weights(rand: () => number, dims: number[], scale: number) {
-  const n = dims.reduce((a, b) => a * b, 1);
-  return tensor('float32', dims, Float32Array.from({ length: n }, () => (rand() * 2 - 1) * scale));
+  return tensor('float32', dims, uniformFloats(rand, sizeOf(dims), scale));
 }
 
 export const LSTM2 = { input: 16, hidden: 32, classes: 8 } as const;

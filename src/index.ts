@@ -29,7 +29,7 @@ export { keyed, type KeyedOptions, type KeyedResult, type EvictionReason } from 
 export { StreamMetrics, LATENCY_BUCKETS_MS, type MetricsSnapshot } from './stream/metrics.js';
 export type { BackpressurePolicy, NonFinitePolicy, FlowOptions, StepTarget } from './stream/flow-options.js';
 export { TokenSampler, type SamplingOptions } from './text/sampling.js';
-export { seededRandom, mulberry32, type RandomSource } from './text/random.js';
+export { seededRandom, mulberry32, uniformFloats, type RandomSource } from './text/random.js';
 export { decodeWav, type DecodedAudio } from './audio/wav.js';
 export { WavStreamDecoder } from './audio/wav-stream.js';
 export { encodeWav, type WavEncoding } from './audio/wav-encode.js';

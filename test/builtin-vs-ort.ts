@@ -8,7 +8,7 @@ import { createExecutor } from '../src/executor/executor.js';
 import type { Model } from '../src/ir/graph.js';
 import { writeModel } from '../src/onnx/write.js';
 import { cloneTensor, tensor, type DType, type Tensor } from '../src/tensor.js';
-import { mulberry32 } from '../src/text/random.js';
+import { mulberry32, uniformFloats } from '../src/text/random.js';
 
 export interface Tolerance {
   rtol: number;
@@ -78,10 +78,7 @@ export async function expectMatchesOrt(model: Model, feeds: Record<string, Tenso
 
 /** Deterministic pseudo-random floats in [-1, 1) (mulberry32), so failures reproduce. */
 export function randomFloats(n: number, seed: number): Float32Array {
-  const rand = mulberry32(seed);
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) out[i] = rand() * 2 - 1;
-  return out;
+  return uniformFloats(mulberry32(seed), n);
 }
 
 /** A float32 tensor of the given shape filled by {@link randomFloats}. */

@@ -75,3 +75,18 @@ export function mulberry32(seed: number): RandomSource {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+/**
+ * `length` numbers drawn uniformly from [-scale, scale) — random weights and test frames.
+ *
+ * @example
+ * ```ts
+ * import { mulberry32, uniformFloats } from 'rxrnn';
+ * const W = uniformFloats(mulberry32(1), 4 * 32 * 16, 1 / Math.sqrt(16));
+ * ```
+ */
+export function uniformFloats(rand: RandomSource, length: number, scale = 1): Float32Array {
+  const out = new Float32Array(length);
+  for (let i = 0; i < length; i++) out[i] = (rand() * 2 - 1) * scale;
+  return out;
+}
