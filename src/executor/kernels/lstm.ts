@@ -24,7 +24,7 @@ class LstmKernel extends RecurrentKernel {
 
   protected recur(d: number, reverse: boolean, maxLen: number, y: Float32Array | undefined): void {
     const [f, g, h] = this.attrs.acts[d]!;
-    const { B, H, HS, Hp, GW, gStride, lens } = this;
+    const { B, H, HS, Hp, gStride, lens } = this;
     const clip = this.attrs.clip;
     const defaults =
       f!.kind === ActKind.Sigmoid && g!.kind === ActKind.Tanh && h!.kind === ActKind.Tanh &&
@@ -32,12 +32,7 @@ class LstmKernel extends RecurrentKernel {
     const simd = defaults ? this.ws.cells : undefined;
     const pe = this.usePeepholes ? this.pe[d]! : -1;
     for (let s = 0; s < maxLen; s++) {
-      const at = this.projAt(s, reverse);
-      if (at >= 0) this.ws.gemm(this.h, HS, B, H, this.r[d]!, GW, this.g, gStride, at, this.projStride);
-      else {
-        this.gather(s, reverse, 0, GW);
-        this.ws.gemm(this.h, HS, B, H, this.r[d]!, GW, this.g, gStride);
-      }
+      this.gatePreactivations(d, s, reverse);
       const m = this.ws.mem;
       if (simd !== undefined && s < this.minLen) {
         // Every row is active: one SIMD call for the whole batch.

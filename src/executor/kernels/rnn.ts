@@ -15,16 +15,11 @@ class RnnKernel extends RecurrentKernel {
 
   protected recur(d: number, reverse: boolean, maxLen: number, y: Float32Array | undefined): void {
     const f = this.attrs.acts[d]![0]!;
-    const { B, H, HS, GW, gStride, lens } = this;
+    const { B, H, HS, gStride, lens } = this;
     const clip = this.attrs.clip;
     const simd = f.kind === ActKind.Tanh && clip === undefined ? this.ws.cells : undefined;
     for (let s = 0; s < maxLen; s++) {
-      const at = this.projAt(s, reverse);
-      if (at >= 0) this.ws.gemm(this.h, HS, B, H, this.r[d]!, GW, this.g, gStride, at, this.projStride);
-      else {
-        this.gather(s, reverse, 0, GW);
-        this.ws.gemm(this.h, HS, B, H, this.r[d]!, GW, this.g, gStride);
-      }
+      this.gatePreactivations(d, s, reverse);
       const m = this.ws.mem;
       if (simd !== undefined && s < this.minLen) {
         simd.rnnTanh(this.g, gStride, H, this.h, HS, B);

@@ -238,6 +238,20 @@ export abstract class RecurrentKernel implements Kernel {
   }
 
   /**
+   * The gate pre-activations of iteration `s`, direction `d`, across the full gate width: each row's input
+   * projection plus h·R, accumulated in place (RNN and LSTM; GRU splits its gates around the reset).
+   */
+  protected gatePreactivations(d: number, s: number, reverse: boolean): void {
+    const at = this.projAt(s, reverse);
+    if (at >= 0) {
+      this.ws.gemm(this.h, this.HS, this.B, this.H, this.r[d]!, this.GW, this.g, this.gStride, at, this.projStride);
+    } else {
+      this.gather(s, reverse, 0, this.GW);
+      this.ws.gemm(this.h, this.HS, this.B, this.H, this.r[d]!, this.GW, this.g, this.gStride);
+    }
+  }
+
+  /**
    * Copies columns [col, col+span) of each active row's projection for iteration `s` into the gate rows:
    * the starting value the recurrent product then accumulates onto.
    */
