@@ -2,7 +2,10 @@
  * Reading the files a command is given, with one-line messages for the usual ways that goes wrong (a
  * missing file, a directory, no permission) instead of a Node stack trace.
  */
+import { existsSync, readFileSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
+import { BindingError } from '../errors.js';
+import type { ModelCard } from '../session/card.js';
 
 /** A failure the user can fix, reported as one line with exit status 1. */
 export class CliError extends Error {
@@ -52,4 +55,34 @@ export async function readAll(stream: NodeJS.ReadableStream): Promise<Uint8Array
     o += c.length;
   }
   return out;
+}
+
+/**
+ * The model card for `modelPath`: `explicit` when given (it must be readable), else the first existing of
+ * `MODEL.card.json` and, with `folderCards`, `model.card.json` / `card.json` in the model's folder. `card`
+ * is undefined when none exists; `looked` lists where it looked, for the caller's message.
+ */
+export function findModelCard(
+  modelPath: string,
+  explicit: string | undefined,
+  folderCards = false,
+): { card: ModelCard | undefined; looked: string[] } {
+  const dir = modelPath.replace(/[^/\\]*$/, '');
+  const beside = modelPath.replace(/\.(onnx|json)$/i, '') + '.card.json';
+  const looked = explicit ? [explicit] : folderCards ? [beside, `${dir}model.card.json`, `${dir}card.json`] : [beside];
+  for (const p of looked) {
+    if (!explicit && !existsSync(p)) continue;
+    let text: string;
+    try {
+      text = readFileSync(p, 'utf8');
+    } catch (e) {
+      throw explain(p, 'card', e);
+    }
+    try {
+      return { card: JSON.parse(text) as ModelCard, looked };
+    } catch (e) {
+      throw new BindingError(`card '${p}' is not valid JSON: ${(e as Error).message}`);
+    }
+  }
+  return { card: undefined, looked };
 }

@@ -3,15 +3,13 @@
  * `generate` operator produces, each as soon as it is produced. The vocabulary comes from the model card
  * (`vocabulary`); sampling is greedy or temperature / top-k / top-p with a seed, so a run repeats exactly.
  */
-import { existsSync, readFileSync } from 'node:fs';
 import { lastValueFrom, of, tap } from 'rxjs';
 import { BindingError } from '../../errors.js';
-import type { ModelCard } from '../../session/card.js';
 import { createStepSession } from '../../session/step-session.js';
 import { generate } from '../../stream/generate.js';
 import { numberFlag, stringFlag, UsageError, type CommandSpec, type ParsedArgs } from '../args.js';
 import type { Command } from '../command.js';
-import { CliError } from '../files.js';
+import { CliError, findModelCard } from '../files.js';
 import type { CliIo } from '../io.js';
 import { loadModelFile } from '../load-model.js';
 import { vocabulary } from '../vocabulary.js';
@@ -35,21 +33,6 @@ const spec: CommandSpec = {
   details: 'Example: rxrnn generate models/next-word/model.onnx --prompt "the quick brown" --max-tokens 8',
 };
 
-function findCard(modelPath: string, explicit: string | undefined): ModelCard {
-  const dir = modelPath.replace(/[^/\\]*$/, '');
-  const candidates = explicit ? [explicit] : [modelPath.replace(/\.(onnx|json)$/i, '') + '.card.json', `${dir}model.card.json`, `${dir}card.json`];
-  for (const p of candidates) {
-    if (!explicit && !existsSync(p)) continue;
-    try {
-      return JSON.parse(readFileSync(p, 'utf8')) as ModelCard;
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      throw new CliError(`cannot read card '${p}': ${code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
-    }
-  }
-  throw new CliError(`no model card found for '${modelPath}' (looked for ${candidates.join(', ')}); pass --card with a "vocabulary"`);
-}
-
 async function run(args: ParsedArgs, io: CliIo): Promise<number> {
   const prompt = stringFlag(args, 'prompt');
   if (prompt === undefined) throw new UsageError('--prompt TEXT is required');
@@ -61,7 +44,10 @@ async function run(args: ParsedArgs, io: CliIo): Promise<number> {
   const modelPath = args.positionals[0]!;
   // A Layers model.json is imported in its streaming form: state as explicit inputs and outputs.
   const { model } = await loadModelFile(modelPath, { layersForm: 'step' });
-  const card = findCard(modelPath, stringFlag(args, 'card'));
+  const { card, looked } = findModelCard(modelPath, stringFlag(args, 'card'), true);
+  if (card === undefined) {
+    throw new CliError(`no model card found for '${modelPath}' (looked for ${looked.join(', ')}); pass --card with a "vocabulary"`);
+  }
   if (!card.vocabulary?.length) throw new BindingError(`the model card of '${modelPath}' has no "vocabulary" to turn text into tokens`);
   const vocab = vocabulary(card.vocabulary);
   const tokens = vocab.encode(prompt);

@@ -5,14 +5,13 @@
  * (`tail -f sensor.csv | rxrnn run model.onnx --input -`), and the reader waits for inference to catch up
  * instead of buffering without bound or dropping rows.
  */
-import { createReadStream, existsSync, readFileSync } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { createInterface, type Interface } from 'node:readline';
 import { map, Subject, type Observable } from 'rxjs';
 import { downmix } from '../../audio/downmix.js';
 import { resample } from '../../audio/resample.js';
 import { decodeWav } from '../../audio/wav.js';
-import { AudioFormatError, BindingError } from '../../errors.js';
-import type { ModelCard } from '../../session/card.js';
+import { AudioFormatError } from '../../errors.js';
 import { createStepSession } from '../../session/step-session.js';
 import type { StepInput, StepOutputs } from '../../session/types.js';
 import { step } from '../../stream/step.js';
@@ -20,7 +19,7 @@ import { window as windowed, type WindowReduce } from '../../stream/window.js';
 import type { Tensor } from '../../tensor.js';
 import { numberFlag, stringFlag, UsageError, type CommandSpec, type ParsedArgs } from '../args.js';
 import type { Command } from '../command.js';
-import { CliError, readAll, readInputFile, requireFile } from '../files.js';
+import { CliError, findModelCard, readAll, readInputFile, requireFile } from '../files.js';
 import type { CliIo } from '../io.js';
 import { tensorValues } from '../json-tensors.js';
 import { loadModelFile } from '../load-model.js';
@@ -54,25 +53,6 @@ const spec: CommandSpec = {
 
 /** Most rows read ahead of the step in flight: enough to keep inference busy, bounded so memory is too. */
 const READ_AHEAD = 64;
-
-function cardFor(modelPath: string, explicit: string | undefined): ModelCard | undefined {
-  const candidates = explicit ? [explicit] : [modelPath.replace(/\.(onnx|json)$/i, '') + '.card.json'];
-  for (const p of candidates) {
-    if (!explicit && !existsSync(p)) continue;
-    let text: string;
-    try {
-      text = readFileSync(p, 'utf8');
-    } catch (e) {
-      throw new CliError(`cannot read card '${p}': ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
-    }
-    try {
-      return JSON.parse(text) as ModelCard;
-    } catch (e) {
-      throw new BindingError(`card '${p}' is not valid JSON: ${(e as Error).message}`);
-    }
-  }
-  return undefined;
-}
 
 function outputsJson(outputs: StepOutputs | Record<string, Tensor>, keep: Set<string> | undefined, stateOutputs: Set<string>) {
   const o: Record<string, (number | string | boolean)[]> = {};
@@ -125,7 +105,7 @@ async function run(args: ParsedArgs, io: CliIo): Promise<number> {
 
   // A Layers model.json is imported in its streaming form: state as explicit inputs and outputs.
   const { model } = await loadModelFile(modelPath, { layersForm: 'step' });
-  const card = cardFor(modelPath, stringFlag(args, 'card'));
+  const { card } = findModelCard(modelPath, stringFlag(args, 'card'));
   const session = await createStepSession(model, { backend: args.flags.backend, ...(card ? { card } : {}) });
   try {
     const stateOutputs = new Set(session.info.bindings.map((b) => b.output));
