@@ -6,6 +6,9 @@
  */
 import { ImportError } from '../errors.js';
 import type { Emitter } from './emitter.js';
+// Typed attributes pass through the builder's toAttribute as they are: Keras's constants stay exact
+// doubles in the IR (attr.float would round them to float32).
+import type { AttrValue } from '../onnx/build.js';
 
 /** Where an activation is used, for error messages: layer name, class and option. */
 export interface ActivationSite {
@@ -73,16 +76,16 @@ export function rnnActivation(name: string, site: ActivationSite, kerasVersion: 
  * activation and readers that consume them only for parameterised activations agree whenever the
  * parameterised activations come first (the recurrent activation, the usual place for hard_sigmoid).
  */
-export function rnnActivationAttrs(acts: readonly RnnActivation[]): Record<string, string[] | { floats: number[] }> {
+export function rnnActivationAttrs(acts: readonly RnnActivation[]): Record<string, AttrValue> {
   const defaults: Record<string, [number, number]> = { HardSigmoid: [0.2, 0.5], Elu: [1, 0], Affine: [1, 0] };
-  const attrs: Record<string, string[] | { floats: number[] }> = { activations: acts.map((a) => a.name) };
+  const attrs: Record<string, AttrValue> = { activations: acts.map((a) => a.name) };
   const needs = acts.some((a) => {
     const d = defaults[a.name];
     return d !== undefined && ((a.alpha ?? d[0]) !== d[0] || (a.beta ?? d[1]) !== d[1]);
   });
   if (needs) {
-    attrs['activation_alpha'] = { floats: acts.map((a) => a.alpha ?? 0) };
-    attrs['activation_beta'] = { floats: acts.map((a) => a.beta ?? 0) };
+    attrs['activation_alpha'] = { type: 'floats', value: acts.map((a) => a.alpha ?? 0) };
+    attrs['activation_beta'] = { type: 'floats', value: acts.map((a) => a.beta ?? 0) };
   }
   return attrs;
 }
@@ -99,7 +102,7 @@ export function emitActivation(em: Emitter, name: string, x: string, site: Activ
     case 'sigmoid':
       return em.op('Sigmoid', [x]);
     case 'hard_sigmoid':
-      return em.op('HardSigmoid', [x], { alpha: { float: hardSigmoidAlpha(kerasVersion) }, beta: { float: 0.5 } });
+      return em.op('HardSigmoid', [x], { alpha: { type: 'float', value: hardSigmoidAlpha(kerasVersion) }, beta: { type: 'float', value: 0.5 } });
     case 'tanh':
       return em.op('Tanh', [x]);
     case 'softmax':
@@ -107,7 +110,7 @@ export function emitActivation(em: Emitter, name: string, x: string, site: Activ
     case 'log_softmax':
       return em.op('LogSoftmax', [x], { axis: -1 });
     case 'elu':
-      return em.op('Elu', [x], { alpha: { float: 1 } });
+      return em.op('Elu', [x], { alpha: { type: 'float', value: 1 } });
     case 'selu':
       return em.op('Selu', [x]);
     case 'softplus':

@@ -1,29 +1,14 @@
 /**
  * A small append-only writer of the project's IR for the Keras importer: unique value names scoped by the
- * Keras layer being converted, constants as initializers, and one call per ONNX node.
+ * Keras layer being converted, constants as initializers, and one call per ONNX node. Attribute values are
+ * typed by the graph builder's {@link toAttribute} (use `attr.float(1)` for a float that is an integer).
  *
  * Why not the shared GraphBuilder: the importer needs a handful of generic operations with layer-scoped
  * naming, and owning this tiny layer keeps the importer's output stable while the builder evolves.
  */
 import type { Attribute, Dim, Graph, Model, Node, ValueInfo } from '../ir/graph.js';
+import { toAttribute, type AttrValue } from '../onnx/build.js';
 import { tensor, type DType, type Tensor } from '../tensor.js';
-
-/** Attribute values as the importer writes them; integers are ONNX ints, other numbers floats. */
-export type AttrValue = number | string | number[] | string[] | { float: number } | { floats: number[] };
-
-function toAttribute(v: AttrValue): Attribute {
-  if (typeof v === 'string') return { type: 'string', value: v };
-  if (typeof v === 'number') return Number.isInteger(v) ? { type: 'int', value: BigInt(v) } : { type: 'float', value: v };
-  if (Array.isArray(v)) {
-    if (v.length > 0 && typeof v[0] === 'string') return { type: 'strings', value: v as string[] };
-    const nums = v as number[];
-    return nums.every(Number.isInteger)
-      ? { type: 'ints', value: nums.map((n) => BigInt(n)) }
-      : { type: 'floats', value: nums };
-  }
-  if ('float' in v) return { type: 'float', value: v.float };
-  return { type: 'floats', value: v.floats };
-}
 
 /** The ONNX opset the importer targets (LSTM/GRU/RNN-14, Softmax-13, ReduceSum-13 with axes as input). */
 export const IMPORT_OPSET = 17;

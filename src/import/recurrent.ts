@@ -22,6 +22,7 @@ import { activationName, rnnActivation, rnnActivationAttrs, type RnnActivation }
 import { boolOpt, checkKeys, intOpt, unsupported } from './options.js';
 import type { LayerSpec } from './topology.js';
 import type { ConvertContext, KerasValue } from './values.js';
+import type { AttrValue } from '../onnx/build.js';
 
 type CellKind = 'SimpleRNN' | 'LSTM' | 'GRU';
 
@@ -189,7 +190,7 @@ function checkInput(layer: LayerSpec, x: KerasValue, inputSize: number): void {
 /** ONNX attributes of the recurrent node. */
 function nodeAttrs(spec: RnnSpec, direction: 'forward' | 'reverse' | 'bidirectional') {
   const acts = direction === 'bidirectional' ? [...spec.activations, ...spec.activations] : spec.activations;
-  const attrs: Record<string, string | number | string[] | { floats: number[] }> = {
+  const attrs: Record<string, AttrValue> = {
     hidden_size: spec.units,
     direction,
     ...rnnActivationAttrs(acts),
