@@ -11,8 +11,9 @@ import { runConformance } from '../src/node/conformance.js';
 import { GraphBuilder } from '../src/onnx/build.js';
 import { writeModel, writeTensor } from '../src/onnx/write.js';
 import { tensor } from '../src/tensor.js';
+import { CONFORMANCE_ROOT } from './conformance-data.js';
 
-const ROOT = join(import.meta.dirname, '..', '..', 'shared', 'conformance');
+const ROOT = CONFORMANCE_ROOT;
 const index = JSON.parse(readFileSync(join(ROOT, 'index.json'), 'utf8')) as { name: string }[];
 
 /** Cases the built-in executor declines, each with its reason. Nothing else may be declined. */

@@ -21,8 +21,9 @@ import type { Model } from '../src/ir/graph.js';
 import { createRecurrentRunner } from './recurrent-harness.js';
 import { setRecurrentMatmulImpl } from '../src/executor/kernels/recurrent/workspace.js';
 import { rng } from './recurrent-random-models.js';
+import { ONNX_NODE_CASES } from './conformance-data.js';
 
-const CONFORMANCE = join(import.meta.dirname, '../../shared/conformance/onnx-node');
+const CONFORMANCE = ONNX_NODE_CASES;
 const CASES = [
   'test_gru_defaults',
   'test_gru_seq_length',

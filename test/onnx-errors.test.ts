@@ -7,8 +7,11 @@ import { ModelProtoType, TensorProtoType, bigintToInt64, type ModelMsg, type Ten
 import { readModel, readTensor } from '../src/onnx/read.js';
 import { writeModel } from '../src/onnx/write.js';
 import { tensor } from '../src/tensor.js';
+import { ONNX_NODE_CASES } from './conformance-data.js';
+import { pathToFileURL } from 'node:url';
+import { join } from 'node:path';
 
-const LSTM_BYTES = readFileSync(new URL('../../shared/conformance/onnx-node/test_lstm_defaults/model.onnx', import.meta.url));
+const LSTM_BYTES = readFileSync(join(ONNX_NODE_CASES, 'test_lstm_defaults', 'model.onnx'));
 
 function loadError(fn: () => unknown): ModelLoadError {
   try {
@@ -277,7 +280,7 @@ describe('readTensor decodes every storage form', () => {
   });
 
   it('matches the conformance README: input files hold the graph inputs by position', () => {
-    const dir = new URL('../../shared/conformance/onnx-node/test_lstm_defaults/', import.meta.url);
+    const dir = pathToFileURL(join(ONNX_NODE_CASES, 'test_lstm_defaults') + '/');
     const model = readModel(readFileSync(new URL('model.onnx', dir)));
     const x = readTensor(readFileSync(new URL('test_data_set_0/input_0.pb', dir)));
     const graphInput = model.graph.inputs[0]!;

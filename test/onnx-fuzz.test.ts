@@ -12,9 +12,11 @@ import { bigintToInt64, TensorProtoType } from '../src/onnx/proto.js';
 import { readModel, readTensor } from '../src/onnx/read.js';
 import { writeModel } from '../src/onnx/write.js';
 import { tensor } from '../src/tensor.js';
+import { ONNX_NODE_CASES } from './conformance-data.js';
+import { join } from 'node:path';
 
 const conformance = (name: string) =>
-  new Uint8Array(readFileSync(new URL(`../../shared/conformance/onnx-node/${name}/model.onnx`, import.meta.url)));
+  new Uint8Array(readFileSync(join(ONNX_NODE_CASES, name, 'model.onnx')));
 
 function builderModel(): Uint8Array {
   const b = new GraphBuilder({ opset: 17, metadata: { k: 'v' } });

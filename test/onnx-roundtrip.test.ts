@@ -5,8 +5,10 @@ import { attr, GraphBuilder } from '../src/onnx/build.js';
 import { readModel, readTensor } from '../src/onnx/read.js';
 import { writeModel, writeTensor } from '../src/onnx/write.js';
 import { DTYPES, tensor, type DType, type Tensor } from '../src/tensor.js';
+import { ONNX_NODE_CASES } from './conformance-data.js';
+import { pathToFileURL } from 'node:url';
 
-const CONFORMANCE = new URL('../../shared/conformance/onnx-node/', import.meta.url);
+const CONFORMANCE = pathToFileURL(ONNX_NODE_CASES);
 const VAD_DIST = new URL('../node_modules/@ricky0123/vad-web/dist/', import.meta.url);
 
 /** Values that exercise each dtype's edges (int64 beyond 2^53, negative zero, NaN, uint64 max). */

@@ -3,8 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { ModelLoadError } from '../src/errors.js';
 import { readModel } from '../src/onnx/read.js';
 import { readValue } from '../src/onnx/read-value.js';
+import { ONNX_NODE_CASES } from './conformance-data.js';
+import { pathToFileURL } from 'node:url';
 
-const ROOT = new URL('../../shared/conformance/onnx-node/', import.meta.url);
+const ROOT = pathToFileURL(ONNX_NODE_CASES);
 const file = (c: string, f: string) => readFileSync(new URL(`${c}/${f}`, ROOT));
 
 describe('conformance data files, as the conformance README describes them', () => {

@@ -67,7 +67,7 @@ async function exists(p: string): Promise<boolean> {
  * @example
  * ```ts
  * import { findCases } from 'rxrnn/node';
- * console.log(await findCases('../shared/conformance/onnx-node')); // 277 folders
+ * console.log(await findCases('test/fixtures/onnx-conformance/onnx-node')); // 277 folders
  * ```
  */
 export async function findCases(root: string): Promise<string[]> {

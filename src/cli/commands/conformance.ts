@@ -26,7 +26,7 @@ const spec: CommandSpec = {
   details:
     'The backend defaults to builtin here (auto is not accepted: a check names what it checks).\n' +
     '--json prints {"passed", "failed", "declined", "cases": [{"name", "ok", "declined", "maxAbsError", "error"}]}.\n\n' +
-    'Example: rxrnn conformance ../shared/conformance/onnx-node --backend builtin',
+    'Example: rxrnn conformance test/fixtures/onnx-conformance/onnx-node --backend builtin',
 };
 
 async function run(args: ParsedArgs, io: CliIo): Promise<number> {
