@@ -36,7 +36,9 @@ const NOISE_WAV = resolve('examples/data/noise.wav');
  *   worklet is connected. A user's real microphone has no "file start" at all, so the page cannot know
  *   this offset; the test measures it instead, as the lag (whole 32 ms chunks, within ±MAX_CLOCK_OFFSET_S)
  *   at which the live probability track best matches the offline one, and compares boundaries after
- *   removing it. What remains differs because the audio reaches the model through two resamplers
+ *   removing it (the boundary checks below are what judge the alignment; the mean |Δp| at the best lag is
+ *   reported, measured 0.006–0.04 on quiet, loaded and late-starting runs, against ~0.12 for a track a
+ *   quarter second off). What remains differs because the audio reaches the model through two resamplers
  *   (Chromium's 16 → 44.1/48 kHz, then resampleTo back) and a chunk grid that is not the offline one, so
  *   probabilities near the threshold can fall on the other side and move a boundary by a chunk or three.
  *   Measured on this machine after the offset: builtin 0–64 ms from offline, ort-web 32–96 ms.
@@ -218,13 +220,8 @@ describe('browser example in headless Chromium (fake microphone)', () => {
       expect(Math.abs(state.probabilities.length - (listenSeconds * 16000) / 512), label).toBeLessThanOrEqual(1);
 
       const offset = clockOffset(state.probabilities, offlineProbabilities);
-      // Aligned, the two tracks are nearly the same curve. Measured mean |Δp|: 0.006 builtin and 0.015 ort-web
-      // with no offset; 0.04 for both with 0.4 s of silence put before the file, whose chunk grid then sits
-      // half a chunk from the offline one (the worst case); a quarter second misaligned costs about 0.12.
-      // More than 0.08 means the page heard something other than the file.
-      expect(offset.meanDiff, `${label}: probability tracks at the best lag ${offset.seconds} s`).toBeLessThan(0.08);
       const segments = state.segments.map((s) => ({ start: s.start - offset.seconds, end: s.end - offset.seconds }));
-      const found = `${label} found ${JSON.stringify(state.segments)} (clock offset ${offset.seconds.toFixed(3)} s); offline ${JSON.stringify(offline)}`;
+      const found = `${label} found ${JSON.stringify(state.segments)} (clock offset ${offset.seconds.toFixed(3)} s, mean |Δp| ${offset.meanDiff.toFixed(3)} at it); offline ${JSON.stringify(offline)}`;
       // No speech found outside the spoken parts: each segment lies within one of them, give or take.
       for (const s of segments) {
         const home = truth.speech.filter((t) => s.start >= t.start - LIVE_TOLERANCE_S && s.end <= t.end + LIVE_TOLERANCE_S);
