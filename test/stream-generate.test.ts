@@ -1,4 +1,4 @@
-import { firstValueFrom, from, of, take, toArray } from 'rxjs';
+import { firstValueFrom, from, of, take, tap, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { BindingError, InputError } from '../src/errors.js';
 import { generate } from '../src/stream/generate.js';
@@ -78,13 +78,21 @@ describe('generate', () => {
 
   it('yields to the event loop during long generations', async () => {
     const session = new FakeSession({ size: V, decay: 0, timing: 'sync', readout: (_h, y) => y.fill(0).fill(1, 1, 2) });
-    let timerRanAt = -1;
+    // A macrotask queued before generation starts runs at the first yield, not after the last token.
+    // (setImmediate rather than a 1 ms timer, which a fast machine could outrun and a slow one delay.)
+    let probeRanAt = -1;
     let emitted = 0;
-    setTimeout(() => (timerRanAt = emitted), 0);
-    await firstValueFrom(of(0).pipe(generate(session, { strategy: 'greedy', maxLength: 500, yieldEvery: 8 }), toArray())).then((t) => (emitted = t.length));
+    setImmediate(() => (probeRanAt = emitted));
+    await firstValueFrom(
+      of(0).pipe(
+        generate(session, { strategy: 'greedy', maxLength: 500, yieldEvery: 8 }),
+        tap(() => emitted++),
+        toArray(),
+      ),
+    );
     expect(emitted).toBe(500);
-    expect(timerRanAt).toBeGreaterThanOrEqual(0);
-    expect(timerRanAt).toBeLessThan(500);
+    expect(probeRanAt).toBeGreaterThanOrEqual(0);
+    expect(probeRanAt).toBeLessThanOrEqual(8);
   });
 
   it('starts from a vector input or from state; errors are typed', async () => {
