@@ -6,24 +6,14 @@
  * Conventions taken from ONNX: a node input named `''` is an omitted optional input; values are named by
  * strings unique within a graph; a subgraph (If branch) may read any value of an enclosing graph by name.
  */
-import type { Tensor } from '../tensor.js';
+import type { DType, Tensor } from '../tensor.js';
 
 /**
  * Element types as ONNX names them (TensorProto.DataType). A superset of {@link DType}: the reader keeps
  * every type a model declares, and a backend that cannot handle one declines it with an error.
  */
 export type ElementType =
-  | 'float32'
-  | 'float64'
-  | 'int8'
-  | 'int16'
-  | 'int32'
-  | 'int64'
-  | 'uint8'
-  | 'uint16'
-  | 'uint32'
-  | 'uint64'
-  | 'bool'
+  | DType
   | 'float16'
   | 'bfloat16'
   | 'string'
