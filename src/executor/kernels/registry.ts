@@ -8,10 +8,12 @@ import { kernels as cast } from './cast.js';
 import { kernels as constant } from './constant.js';
 import { kernels as control } from './control.js';
 import { kernels as conv } from './conv.js';
+import { cumSumKernels } from './cumsum.js';
 import { kernels as elementwise } from './elementwise.js';
 import { kernels as gru } from './gru.js';
 import { kernels as lstm } from './lstm.js';
 import { kernels as matmul } from './matmul.js';
+import { rangeKernels } from './range.js';
 import { kernels as reduce } from './reduce.js';
 import { kernels as rnn } from './rnn.js';
 import { kernels as shape } from './shape.js';
@@ -29,6 +31,8 @@ export const ALL_KERNELS: readonly KernelDef[] = [
   ...rnn,
   ...lstm,
   ...gru,
+  ...rangeKernels,
+  ...cumSumKernels,
 ];
 
 const normDomain = (d: string | undefined) => (d === undefined || d === 'ai.onnx' ? '' : d);
