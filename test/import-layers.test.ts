@@ -144,55 +144,128 @@ describe('other layers', () => {
   });
 });
 
-describe('masking (Embedding mask_zero, trailing padding)', () => {
-  // The last row is padding only: Keras (and TF.js) output zeros and keep the zero state there.
-  const lengths = [5, 2, 7, 1, 0];
-  const ids = (): Feed => ({ data: paddedIds(20, 12, 7, lengths), dims: [lengths.length, 7] });
-  const embed = () => tf.layers.embedding({ inputDim: 12, outputDim: 5, maskZero: true, inputLength: 7 });
+// Keras masks skip padded steps wherever they are: after the sequence, before it (pad_sequences' default)
+// or inside it. TensorFlow.js is the reference for all three (it follows Keras there, no initial state).
+for (const padding of ['trailing', 'leading', 'scattered'] as const) {
+  describe(`masking (Embedding mask_zero, ${padding} padding)`, () => {
+    // The last row is padding only: Keras (and TF.js) output zeros and keep the zero state there.
+    const lengths = [5, 2, 7, 1, 0, 4];
+    const ids = (): Feed => ({ data: paddedIds(20, 12, 7, lengths, padding), dims: [lengths.length, 7] });
+    const embed = () => tf.layers.embedding({ inputDim: 12, outputDim: 5, maskZero: true, inputLength: 7 });
 
-  it('LSTM return_sequences repeats the last real output over the padding, TimeDistributed after', async () => {
-    const m = sequential([embed(), tf.layers.lstm({ units: 4, returnSequences: true }), tf.layers.timeDistributed({ layer: tf.layers.dense({ units: 3 }) })]);
-    await checkAgainstTfjs(m, [ids()]);
+    it('LSTM return_sequences repeats the last real output over the padding, TimeDistributed after', async () => {
+      const m = sequential([embed(), tf.layers.lstm({ units: 4, returnSequences: true }), tf.layers.timeDistributed({ layer: tf.layers.dense({ units: 3 }) })]);
+      await checkAgainstTfjs(m, [ids()]);
+    });
+
+    it('stacked GRU → SimpleRNN, last output is the last real step', async () => {
+      const m = sequential([embed(), tf.layers.gru({ units: 4, returnSequences: true }), tf.layers.simpleRNN({ units: 3 })]);
+      await checkAgainstTfjs(m, [ids()]);
+    });
+
+    it('go_backwards with return_sequences, and without', async () => {
+      const m = sequential([embed(), tf.layers.lstm({ units: 4, goBackwards: true, returnSequences: true })]);
+      await checkAgainstTfjs(m, [ids()]);
+      const last = sequential([embed(), tf.layers.gru({ units: 3, goBackwards: true })]);
+      await checkAgainstTfjs(last, [ids()]);
+    });
+
+    it('Bidirectional without return_sequences', async () => {
+      const m = sequential([embed(), tf.layers.bidirectional({ layer: tf.layers.gru({ units: 4 }) as unknown as tf.RNN, mergeMode: 'concat' })]);
+      await checkAgainstTfjs(m, [ids()]);
+    });
+
+    it('Bidirectional with return_sequences: Keras zeros at padded steps (TF.js differs there only)', async () => {
+      const m = sequential([embed(), tf.layers.bidirectional({ layer: tf.layers.lstm({ units: 4, returnSequences: true }) as unknown as tf.RNN, mergeMode: 'concat' })]);
+      randomizeWeights(m, 21);
+      const f = ids();
+      const [want] = predict(m, [tf.tensor(f.data, f.dims)]);
+      const saved = await saveLayers(m);
+      const model = importLayersModel(saved.json, saved.shard);
+      const feeds = { [model.graph.inputs[0]!.name]: tensor('float32', f.dims, f.data) };
+      for (const [backend, out] of [['ort-node', await runOrt(model, feeds)], ['builtin', runBuiltin(model, feeds)]] as const) {
+        const y = out[model.graph.outputs[0]!.name]!.data as Float32Array;
+        let tfjsDiffersAtPadding = false;
+        lengths.forEach((_, b) => {
+          for (let t = 0; t < 7; t++) {
+            const at = (b * 7 + t) * 8;
+            if (f.data[b * 7 + t] !== 0) expectClose(y.subarray(at, at + 8), want!.subarray(at, at + 8), `${backend} row ${b} step ${t}`);
+            else {
+              expect([...y.subarray(at, at + 8)], `${backend} row ${b} padded step ${t}`).toEqual(new Array(8).fill(0));
+              if (want!.subarray(at, at + 8).some((v) => v !== 0)) tfjsDiffersAtPadding = true;
+            }
+          }
+        });
+        // The documented difference: TF.js repeats earlier outputs at padded steps, where Keras emits zeros.
+        expect(tfjsDiffersAtPadding).toBe(true);
+      }
+    });
   });
+}
 
-  it('stacked GRU → SimpleRNN, last output is the last real step', async () => {
-    const m = sequential([embed(), tf.layers.gru({ units: 4, returnSequences: true }), tf.layers.simpleRNN({ units: 3 })]);
-    await checkAgainstTfjs(m, [ids()]);
-  });
+/**
+ * Keras's masked LSTM written out from its formulas (gates i, f, c, o; sigmoid and tanh): a padded step
+ * keeps h and c, the running output starts at zero and is the last real step's h. For checks TensorFlow.js
+ * cannot make: its predict throws on a masked layer given an initial_state.
+ */
+function kerasMaskedLstm(weights: Float32Array[], ids: Float32Array, time: number, h0: Float32Array, c0: Float32Array, units: number) {
+  const [table, kernel, recurrent, bias] = weights as [Float32Array, Float32Array, Float32Array, Float32Array];
+  const E = table.length / 12;
+  const sigmoid = (v: number) => 1 / (1 + Math.exp(-v));
+  const rows = h0.length / units;
+  const out = new Float32Array(rows * units);
+  const hN = new Float32Array(rows * units);
+  const cN = new Float32Array(rows * units);
+  for (let b = 0; b < rows; b++) {
+    let h = Array.from(h0.subarray(b * units, (b + 1) * units));
+    let c = Array.from(c0.subarray(b * units, (b + 1) * units));
+    let last = new Array<number>(units).fill(0);
+    for (let t = 0; t < time; t++) {
+      const id = ids[b * time + t]!;
+      if (id === 0) continue;
+      const x = table.subarray(id * E, (id + 1) * E);
+      const z = Array.from({ length: 4 * units }, (_, g) => {
+        let sum = bias[g]!;
+        for (let k = 0; k < E; k++) sum += x[k]! * kernel[k * 4 * units + g]!;
+        for (let k = 0; k < units; k++) sum += h[k]! * recurrent[k * 4 * units + g]!;
+        return sum;
+      });
+      c = c.map((cv, u) => sigmoid(z[units + u]!) * cv + sigmoid(z[u]!) * Math.tanh(z[2 * units + u]!));
+      h = c.map((cv, u) => sigmoid(z[3 * units + u]!) * Math.tanh(cv));
+      last = h;
+    }
+    out.set(last, b * units);
+    hN.set(h, b * units);
+    cN.set(c, b * units);
+  }
+  return { out, h: hN, c: cN };
+}
 
-  it('go_backwards with return_sequences', async () => {
-    const m = sequential([embed(), tf.layers.lstm({ units: 4, goBackwards: true, returnSequences: true })]);
-    await checkAgainstTfjs(m, [ids()]);
-  });
-
-  it('Bidirectional without return_sequences', async () => {
-    const m = sequential([embed(), tf.layers.bidirectional({ layer: tf.layers.gru({ units: 4 }) as unknown as tf.RNN, mergeMode: 'concat' })]);
-    await checkAgainstTfjs(m, [ids()]);
-  });
-
-  it('Bidirectional with return_sequences: Keras zeros at padded steps (TF.js differs there only)', async () => {
-    const m = sequential([embed(), tf.layers.bidirectional({ layer: tf.layers.lstm({ units: 4, returnSequences: true }) as unknown as tf.RNN, mergeMode: 'concat' })]);
-    randomizeWeights(m, 21);
-    const f = ids();
-    const [want] = predict(m, [tf.tensor(f.data, f.dims)]);
+describe('masking with an initial state', () => {
+  it('a row that is all padding keeps the initial state and outputs zero, as Keras does', async () => {
+    const idsIn = tf.input({ shape: [7], name: 'ids' });
+    const h0In = tf.input({ shape: [4], name: 'h0' });
+    const c0In = tf.input({ shape: [4], name: 'c0' });
+    const embedded = tf.layers.embedding({ inputDim: 12, outputDim: 5, maskZero: true }).apply(idsIn) as tf.SymbolicTensor;
+    const lstm = tf.layers.lstm({ units: 4, returnState: true, recurrentActivation: 'sigmoid', name: 'lstm' });
+    const outs = (lstm as unknown as { apply(x: tf.SymbolicTensor, k: object): tf.SymbolicTensor[] }).apply(embedded, { initialState: [h0In, c0In] });
+    const m = tf.model({ inputs: [idsIn, h0In, c0In], outputs: outs });
+    randomizeWeights(m, 41);
+    const lengths = [5, 0, 3, 7];
+    const ids = paddedIds(42, 12, 7, lengths, 'leading');
+    const h0 = randomSequence(43, [4, 4]);
+    const c0 = randomSequence(44, [4, 4]);
+    const want = kerasMaskedLstm(m.getWeights().map((w) => w.dataSync() as Float32Array), ids, 7, h0, c0, 4);
     const saved = await saveLayers(m);
     const model = importLayersModel(saved.json, saved.shard);
-    const feeds = { [model.graph.inputs[0]!.name]: tensor('float32', f.dims, f.data) };
-    for (const [backend, out] of [['ort-node', await runOrt(model, feeds)], ['builtin', runBuiltin(model, feeds)]] as const) {
-      const y = out[model.graph.outputs[0]!.name]!.data as Float32Array;
-      let tfjsDiffersAtPadding = false;
-      lengths.forEach((len, b) => {
-        for (let t = 0; t < 7; t++) {
-          const at = (b * 7 + t) * 8;
-          if (t < len) expectClose(y.subarray(at, at + 8), want!.subarray(at, at + 8), `${backend} row ${b} step ${t}`);
-          else {
-            expect([...y.subarray(at, at + 8)], `${backend} row ${b} padded step ${t}`).toEqual(new Array(8).fill(0));
-            if (want!.subarray(at, at + 4).some((v) => v !== 0)) tfjsDiffersAtPadding = true;
-          }
-        }
-      });
-      // The documented difference: TF.js repeats the forward half's last output at padded steps.
-      expect(tfjsDiffersAtPadding).toBe(true);
+    const feeds = { ids: tensor('float32', [4, 7], ids), h0: tensor('float32', [4, 4], h0), c0: tensor('float32', [4, 4], c0) };
+    for (const [backend, got] of [['ort-node', await runOrt(model, feeds)], ['builtin', runBuiltin(model, feeds)]] as const) {
+      const [out, h, c] = model.graph.outputs.map((o) => got[o.name]!.data as Float32Array);
+      expectClose(out!, want.out, `${backend} last output`);
+      expectClose(h!, want.h, `${backend} final h`);
+      expectClose(c!, want.c, `${backend} final c`);
+      expect([...out!.subarray(4, 8)], `${backend} row 1 output`).toEqual([0, 0, 0, 0]);
+      expect([...h!.subarray(4, 8)], `${backend} row 1 keeps h0`).toEqual([...h0.subarray(4, 8)]);
     }
   });
 });

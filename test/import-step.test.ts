@@ -129,6 +129,16 @@ describe('toStepModel', () => {
       for (let t = 1; t < 6; t++) expect(row2[t]).toEqual(row2[0]);
       await close();
     }
+    // Padding before and inside the sequences too: the state skips every padded frame.
+    for (const padding of ['leading', 'scattered'] as const) {
+      const other = paddedIds(37, 9, 6, [6, 3, 1], padding);
+      const [expected] = predict(m, [tf.tensor(other, dims)]);
+      for (const [backend, run, close] of await runners(step)) {
+        const steps = await stepThrough(step, run, step.graph.inputs[0]!.name, other, dims);
+        expectClose(steps[5]![step.graph.outputs[0]!.name]!.data as Float32Array, expected!, `${backend}, ${padding} padding, after the last frame`);
+        await close();
+      }
+    }
   });
 
   it('the next-word seed model runs in a step session word by word (bindings found by name)', async () => {

@@ -137,12 +137,29 @@ export function randomSequence(seed: number, dims: number[]): Float32Array {
   return out;
 }
 
-/** Random ids in [1, vocab) with trailing zero padding: row b has `lengths[b]` real ids. */
-export function paddedIds(seed: number, vocab: number, time: number, lengths: number[]): Float32Array {
+/** Where the zero ids (padding) go: after the real ids, before them (Keras's `pad_sequences` default), or anywhere. */
+export type Padding = 'trailing' | 'leading' | 'scattered';
+
+/**
+ * Random ids in [1, vocab), row b with `lengths[b]` real ids and zeros (padding) elsewhere, placed as
+ * `padding` says; `scattered` picks the real positions at random, so gaps fall inside the sequence.
+ */
+export function paddedIds(seed: number, vocab: number, time: number, lengths: number[], padding: Padding = 'trailing'): Float32Array {
   const r = rng(seed);
   const out = new Float32Array(lengths.length * time);
   lengths.forEach((len, b) => {
-    for (let t = 0; t < len; t++) out[b * time + t] = 1 + Math.floor(r() * (vocab - 1));
+    let real: number[];
+    if (padding === 'trailing') real = Array.from({ length: len }, (_, t) => t);
+    else if (padding === 'leading') real = Array.from({ length: len }, (_, t) => time - len + t);
+    else {
+      const order = Array.from({ length: time }, (_, t) => t);
+      for (let i = time - 1; i > 0; i--) {
+        const j = Math.floor(r() * (i + 1));
+        [order[i], order[j]] = [order[j]!, order[i]!];
+      }
+      real = order.slice(0, len).sort((a, c) => a - c);
+    }
+    for (const t of real) out[b * time + t] = 1 + Math.floor(r() * (vocab - 1));
   });
   return out;
 }

@@ -57,10 +57,6 @@ export function convertEmbedding(ctx: ConvertContext, layer: LayerSpec, x: Keras
     if (x.shape.length !== 2) throw new ImportError(`layer '${layer.name}' (Embedding): mask_zero needs [batch, time] ids, got rank ${x.shape.length}`);
     const mask = em.op('Cast', [em.op('Cast', [x.name], { to: ONNX_TYPE.bool })], { to: ONNX_TYPE.float32 }); // 1 where id != 0
     const m: MaskValues = { mask };
-    if (ctx.form === 'sequence') {
-      // Padding is trailing by contract, so the real length is the count of non-zero ids.
-      m.seqLens = em.op('Cast', [em.op('ReduceSum', [mask, em.int64s('axis1', [1])], { keepdims: 0 })], { to: ONNX_TYPE.int32 });
-    }
     value.mask = m;
   } else if (x.mask) {
     value.mask = x.mask;

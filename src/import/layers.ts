@@ -52,8 +52,8 @@ const SOURCES = new WeakMap<Model, Source>();
  *
  * Graph inputs are named after the Keras input layers, outputs after the output layers (`layer:k` for a
  * layer's k-th output). Inputs are batch-major like Keras's: `[batch, time, features]`, ids `[batch, time]`.
- * With `Embedding(mask_zero=True)`, padding must be trailing (id 0 after the last real id); the model
- * then follows Keras at padded steps.
+ * With `Embedding(mask_zero=True)`, an id 0 is padding wherever it stands (before, inside or after the
+ * real ids), and the model follows Keras at padded steps: the state is carried over them.
  *
  * @throws ImportError naming the layer, its class and the option it cannot honour.
  * @example

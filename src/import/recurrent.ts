@@ -10,10 +10,12 @@
  * - Keras is batch-major; ONNX RNN ops are time-major (`layout = 1` is not accepted by onnxruntime), so
  *   the input is transposed on the way in and outputs on the way out.
  *
- * Masking (Keras semantics, trailing padding): masked steps carry the state; a plain RNN with
- * return_sequences emits its previous output at masked steps (TensorFlow.js does the same), while
- * Bidirectional with return_sequences emits zeros there (Keras forces `zero_output_for_mask`; TensorFlow.js
- * repeats the forward half's last output instead — rxrnn follows Keras).
+ * Masking (Keras semantics, padding anywhere: leading, trailing or scattered): masked steps carry the
+ * state; a plain RNN with return_sequences emits its previous output at masked steps (zero before the
+ * first real step; TensorFlow.js does the same), while Bidirectional with return_sequences emits zeros
+ * there (Keras forces `zero_output_for_mask`; TensorFlow.js repeats the forward half's last output
+ * instead — rxrnn follows Keras). The whole-sequence form compacts the real steps (masked-sequence.ts);
+ * the streaming form carries the state over a padded frame.
  */
 import { ImportError } from '../errors.js';
 import type { Dim } from '../ir/graph.js';
@@ -21,7 +23,8 @@ import { tensor } from '../tensor.js';
 import { activationName, rnnActivation, rnnActivationAttrs, type RnnActivation } from './activations.js';
 import { boolOpt, checkKeys, intOpt, unsupported } from './options.js';
 import type { LayerSpec } from './topology.js';
-import type { ConvertContext, KerasValue } from './values.js';
+import { compactMaskedSequence } from './masked-sequence.js';
+import type { ConvertContext, KerasValue, MaskValues } from './values.js';
 import type { AttrValue } from '../onnx/build.js';
 
 type CellKind = 'SimpleRNN' | 'LSTM' | 'GRU';
@@ -224,7 +227,7 @@ export function convertRecurrent(ctx: ConvertContext, layer: LayerSpec, spec: Rn
   }
   const batch: Dim = call.x.shape[0] ?? 'batch';
   const time = call.x.shape[1] ?? null;
-  const x = em.op('Transpose', [call.x.name], { perm: [1, 0, 2] });
+  const timeMajor = () => em.op('Transpose', [call.x.name], { perm: [1, 0, 2] });
   const mask = call.x.mask;
 
   if (ctx.form === 'step') {
@@ -233,7 +236,7 @@ export function convertRecurrent(ctx: ConvertContext, layer: LayerSpec, spec: Rn
     const cIn = spec.cell === 'LSTM' ? em.input(stateName(em, layer.name, 'c_in'), 'float32', [1, batch, U]) : '';
     const hOutName = stateName(em, layer.name, 'h_out');
     const cOutName = spec.cell === 'LSTM' ? stateName(em, layer.name, 'c_out') : '';
-    const outs = em.node(ONNX_OP[spec.cell], [x, W, R, B, '', hIn, cIn], nodeAttrs(spec, 'forward'), spec.cell === 'LSTM' ? 3 : 2);
+    const outs = em.node(ONNX_OP[spec.cell], [timeMajor(), W, R, B, '', hIn, cIn], nodeAttrs(spec, 'forward'), spec.cell === 'LSTM' ? 3 : 2);
     let hOut: string;
     let cOut = '';
     if (mask) {
@@ -265,33 +268,65 @@ export function convertRecurrent(ctx: ConvertContext, layer: LayerSpec, spec: Rn
 
   const h0 = call.initialStates[0] ? toOnnxState(ctx, call.initialStates[0]) : '';
   const c0 = call.initialStates[1] ? toOnnxState(ctx, call.initialStates[1]) : '';
+  if (mask) return maskedLayer(ctx, spec, call.x, mask, { W, R, B, h0, c0, F });
   const direction = spec.goBackwards ? 'reverse' : 'forward';
-  const outs = em.node(ONNX_OP[spec.cell], [x, W, R, B, mask?.seqLens ?? '', h0, c0], nodeAttrs(spec, direction), spec.cell === 'LSTM' ? 3 : 2);
+  const outs = em.node(ONNX_OP[spec.cell], [timeMajor(), W, R, B, '', h0, c0], nodeAttrs(spec, direction), spec.cell === 'LSTM' ? 3 : 2);
   const [Y, Yh, Yc] = outs as [string, string, string | undefined];
-  let axis0Name = '';
-  const axis0 = () => (axis0Name ||= em.int64s('axis0', [0]));
   let output: KerasValue;
   if (spec.returnSequences) {
     let seq = em.op('Transpose', [em.op('Squeeze', [Y, em.int64s('axis1', [1])])], { perm: [1, 0, 2] }); // [batch, time, units]
-    if (mask) {
-      const m3 = em.op('Unsqueeze', [mask.mask, em.int64s('axis2', [2])]); // [batch, time, 1]
-      if (spec.goBackwards || spec.zeroOutputForMask) {
-        // Read backwards, the padding comes first: Keras emits its initial (zero) output there.
-        seq = em.op('Mul', [seq, m3]);
-      } else {
-        // Keras repeats the last real output over the trailing padding.
-        const last = em.op('Transpose', [Yh], { perm: [1, 0, 2] }); // [batch, 1, units]
-        seq = em.op('Add', [last, em.op('Mul', [m3, em.op('Sub', [seq, last])])]);
-      }
-    }
     // Keras returns a backwards layer's outputs in processing order (last input step first).
     if (spec.goBackwards) seq = reverseTime(ctx, seq);
-    output = { name: seq, dtype: 'float32', shape: [batch, time, U], ...(mask ? { mask } : {}) };
+    output = { name: seq, dtype: 'float32', shape: [batch, time, U] };
   } else {
-    output = { name: em.op('Squeeze', [Yh, axis0()]), dtype: 'float32', shape: [batch, U] };
+    output = { name: em.op('Squeeze', [Yh, em.int64s('axis0', [0])]), dtype: 'float32', shape: [batch, U] };
   }
+  return withStates(ctx, spec, output, [Yh, Yc]);
+}
+
+interface PackedOperands {
+  W: string;
+  R: string;
+  B: string;
+  h0: string;
+  c0: string;
+  F: number;
+}
+
+/**
+ * A masked whole-sequence layer: the real steps compacted to the front (masked-sequence.ts) and run
+ * forward; a `go_backwards` layer compacts the reversed sequence and mask, since Keras reverses both and
+ * then runs forward, returning outputs in that processing order. The output keeps the input's mask, as
+ * Keras's `compute_mask` does.
+ */
+function maskedLayer(ctx: ConvertContext, spec: RnnSpec, input: KerasValue, mask: MaskValues, p: PackedOperands): KerasValue[] {
+  const { em } = ctx;
+  const U = spec.units;
+  const batch: Dim = input.shape[0] ?? 'batch';
+  const x = spec.goBackwards ? reverseTime(ctx, input.name) : input.name;
+  const m = spec.goBackwards ? reverseTime(ctx, mask.mask) : mask.mask;
+  const compacted = compactMaskedSequence(ctx, x, m, p.F);
+  const timeMajor = em.op('Transpose', [compacted.x], { perm: [1, 0, 2] });
+  const outs = em.node(ONNX_OP[spec.cell], [timeMajor, p.W, p.R, p.B, compacted.seqLens, p.h0, p.c0], nodeAttrs(spec, 'forward'), spec.cell === 'LSTM' ? 3 : 2);
+  const [Y, YhRaw, YcRaw] = outs as [string, string, string | undefined];
+  const Yh = compacted.finalState(YhRaw, p.h0);
+  const Yc = YcRaw === undefined ? undefined : compacted.finalState(YcRaw, p.c0);
+  let output: KerasValue;
+  if (spec.returnSequences) {
+    const compact = em.op('Transpose', [em.op('Squeeze', [Y, em.int64s('axis1', [1])])], { perm: [1, 0, 2] }); // [batch, time, units]
+    output = { name: compacted.expand(compact, U, spec.zeroOutputForMask), dtype: 'float32', shape: [batch, input.shape[1] ?? null, U], mask };
+  } else {
+    output = { name: compacted.lastOutput(em.op('Squeeze', [Yh, em.int64s('axis0', [0])])), dtype: 'float32', shape: [batch, U] };
+  }
+  return withStates(ctx, spec, output, [Yh, Yc]);
+}
+
+/** The layer's outputs: `[output]`, or with return_state `[output, h]` / `[output, h, c]` ([batch, units]). */
+function withStates(ctx: ConvertContext, spec: RnnSpec, output: KerasValue, finals: (string | undefined)[]): KerasValue[] {
   if (!spec.returnState) return [output];
-  const states = [Yh, Yc].slice(0, nStates).map((s) => ({ name: em.op('Squeeze', [s!, axis0()]), dtype: 'float32' as const, shape: [batch, U] }));
+  const { em } = ctx;
+  const axis0 = em.int64s('axis0', [0]);
+  const states = finals.slice(0, stateCount(spec.cell)).map((s) => ({ name: em.op('Squeeze', [s!, axis0]), dtype: 'float32' as const, shape: output.shape.slice(0, 1).concat([spec.units]) }));
   return [output, ...states];
 }
 
@@ -355,9 +390,14 @@ export function convertBidirectional(ctx: ConvertContext, layer: LayerSpec, call
   const batch: Dim = call.x.shape[0] ?? 'batch';
   const time = call.x.shape[1] ?? null;
   const mask = call.x.mask;
-  const x = em.op('Transpose', [call.x.name], { perm: [1, 0, 2] });
-  const outs = em.node(ONNX_OP[spec.cell], [x, W, R, B, mask?.seqLens ?? '', h0, c0], nodeAttrs(spec, 'bidirectional'), spec.cell === 'LSTM' ? 3 : 2);
-  const [Y, Yh, Yc] = outs as [string, string, string | undefined];
+  // Masked: both directions run over the compacted real steps (masked-sequence.ts); the reverse direction
+  // then walks them backwards, as Keras's backward layer does.
+  const compacted = mask ? compactMaskedSequence(ctx, call.x.name, mask.mask, F) : undefined;
+  const x = em.op('Transpose', [compacted?.x ?? call.x.name], { perm: [1, 0, 2] });
+  const outs = em.node(ONNX_OP[spec.cell], [x, W, R, B, compacted?.seqLens ?? '', h0, c0], nodeAttrs(spec, 'bidirectional'), spec.cell === 'LSTM' ? 3 : 2);
+  const [Y, YhRaw, YcRaw] = outs as [string, string, string | undefined];
+  const Yh = compacted ? compacted.finalState(YhRaw, h0) : YhRaw;
+  const Yc = compacted && YcRaw !== undefined ? compacted.finalState(YcRaw, c0) : YcRaw;
   let d0 = '';
   let d1 = '';
   const dir0 = () => (d0 ||= em.constant('dir0', tensor('int64', [], [0])));
@@ -382,15 +422,23 @@ export function convertBidirectional(ctx: ConvertContext, layer: LayerSpec, call
   };
 
   let outputs: KerasValue[];
-  if (spec.returnSequences) {
-    let seq = em.op('Transpose', [Y], { perm: [2, 0, 1, 3] }); // [batch, time, 2, units]
+  if (spec.returnSequences && compacted) {
     // Keras forces zero outputs at masked steps in both halves of a Bidirectional with return_sequences.
-    if (mask) seq = em.op('Mul', [seq, em.op('Unsqueeze', [mask.mask, em.int64s('axes23', [2, 3])])]);
+    const half = (dir: string) => compacted.expand(em.op('Transpose', [em.op('Gather', [Y, dir], { axis: 1 })], { perm: [1, 0, 2] }), U, true);
+    const fw = half(dir0());
+    const bw = half(dir1());
+    outputs = merge(() => [fw, bw], () => em.op('Concat', [fw, bw], { axis: 2 }), [batch, time, U], [batch, time, 2 * U]).map((o) => ({ ...o, mask: mask! }));
+  } else if (spec.returnSequences) {
+    const seq = em.op('Transpose', [Y], { perm: [2, 0, 1, 3] }); // [batch, time, 2, units]
     const halves = (): [string, string] => [em.op('Gather', [seq, dir0()], { axis: 2 }), em.op('Gather', [seq, dir1()], { axis: 2 })];
     outputs = merge(halves, () => em.op('Reshape', [seq, em.int64s('shape', [0, 0, -1])]), [batch, time, U], [batch, time, 2 * U]);
-    if (mask) outputs = outputs.map((o) => ({ ...o, mask }));
   } else {
-    const halves = (): [string, string] => [em.op('Gather', [Yh, dir0()], { axis: 0 }), em.op('Gather', [Yh, dir1()], { axis: 0 })];
+    const last = (dir: string) => {
+      const h = em.op('Gather', [Yh, dir], { axis: 0 });
+      return compacted ? compacted.lastOutput(h) : h;
+    };
+    let halvesMemo: [string, string] | undefined;
+    const halves = (): [string, string] => (halvesMemo ??= [last(dir0()), last(dir1())]);
     outputs = merge(halves, () => em.op('Concat', halves(), { axis: 1 }), [batch, U], [batch, 2 * U]);
   }
   if (!spec.returnState) return outputs;

@@ -8,13 +8,11 @@ import type { Emitter } from './emitter.js';
 import type { WeightStore } from './weights.js';
 
 /**
- * A Keras mask as ONNX values. `mask` is float32 [batch, time] (1 = real step, 0 = padding); `seqLens`
- * (int32 [batch], the count of real steps) exists in the whole-sequence form only, where padding is
- * trailing by contract.
+ * A Keras mask as ONNX values: `mask` is float32 [batch, time] (1 = real step, 0 = padding), padding
+ * anywhere in the sequence (see masked-sequence.ts).
  */
 export interface MaskValues {
   mask: string;
-  seqLens?: string;
 }
 
 export interface KerasValue {
