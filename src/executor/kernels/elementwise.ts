@@ -1,10 +1,10 @@
-/** Kernels: unary and binary math with numpy broadcasting, comparisons, logic, Where, Clip, Pow, Max/Min. */
+/** Kernels: unary and binary math with numpy broadcasting, comparisons, logic, Where, Clip, Pow (Max/Min: variadic.ts). */
 import { KernelError } from '../../errors.js';
 import { attrFloat } from '../../ir/attributes.js';
 import { describeNode } from '../../ir/graph.js';
 import { isBigIntDType, type DType, type Tensor, type TypedArray } from '../../tensor.js';
 import { Broadcaster } from '../broadcast.js';
-import type { Kernel, KernelDef, KernelInit } from '../kernel.js';
+import type { KernelDef } from '../kernel.js';
 import { binaryKernel, unaryKernel, type Arr, type UnaryLoop } from './elementwise-impl.js';
 import {
   ADD,
@@ -22,67 +22,6 @@ import {
   XOR,
 } from './elementwise-binary.js';
 import { requireInputs } from './arity.js';
-
-// ---- variadic Max / Min ----------------------------------------------------------------------------------
-
-function variadicKernel(opType: string, pickMax: boolean): KernelDef {
-  return {
-    opType,
-    sinceVersion: 1,
-    freshOutputs: true,
-    create(init: KernelInit): Kernel {
-      requireInputs(init, init.node.inputs.length === 0 ? 1 : init.node.inputs.length);
-      const what = describeNode(init.node);
-      const n = init.node.inputs.length;
-      const bc = new Broadcaster(n);
-      const ins: Tensor[] = [];
-      const result: (Tensor | undefined)[] = [undefined];
-      return {
-        run(inputs, ctx) {
-          const dtype = inputs[0]!.dtype;
-          for (let k = 0; k < n; k++) {
-            const t = inputs[k]!;
-            if (t.dtype !== dtype) throw new KernelError(`${what}: all inputs must share a dtype; input 0 is ${dtype}, input ${k} is ${t.dtype}`);
-            ins[k] = t;
-          }
-          if (dtype === 'bool') throw new KernelError(`${what}: ${opType} does not accept bool`);
-          bc.plan(ins, ctx, what);
-          const out = ctx.output(0, dtype, bc.dims);
-          const od = out.data as Arr;
-          const len = bc.rowLen;
-          for (let r = 0, o = 0; r < bc.rows; r++, o += len) {
-            // Seed the row with input 0, then fold the others in.
-            let src = ins[0]!.data as Arr;
-            let s = bc.steps[0]!;
-            let off = bc.offsets[0]![r]!;
-            for (let i = 0; i < len; i++, off += s) od[o + i] = src[off];
-            for (let k = 1; k < n; k++) {
-              src = ins[k]!.data as Arr;
-              s = bc.steps[k]!;
-              off = bc.offsets[k]![r]!;
-              if (pickMax) {
-                for (let i = 0; i < len; i++, off += s) {
-                  const v = src[off];
-                  const cur = od[o + i];
-                  // NaN propagates, as numpy.maximum / std::max-with-NaN-check do.
-                  if (v > cur || v !== v) od[o + i] = v;
-                }
-              } else {
-                for (let i = 0; i < len; i++, off += s) {
-                  const v = src[off];
-                  const cur = od[o + i];
-                  if (v < cur || v !== v) od[o + i] = v;
-                }
-              }
-            }
-          }
-          result[0] = out;
-          return result;
-        },
-      };
-    },
-  };
-}
 
 // ---- Where -------------------------------------------------------------------------------------------------
 
@@ -232,7 +171,7 @@ const negLoop: UnaryLoop = (x, o, n) => {
 const SIGNED: readonly DType[] = ['float32', 'float64', 'int8', 'int16', 'int32', 'int64'];
 const NUMERIC: readonly DType[] = [...SIGNED, 'uint8', 'uint16', 'uint32', 'uint64'];
 
-// Unary operators, Max/Min and Clip start at opset 1: their versions before 6 differ only by the legacy
+// Unary operators and Clip start at opset 1: their versions before 6 differ only by the legacy
 // `consumed_inputs` attribute, which changes nothing about the result. Add/Sub/Mul/Div/Pow/comparisons
 // start at 7, where numpy broadcasting replaced the old `broadcast`/`axis` attributes.
 export const kernels: KernelDef[] = [
@@ -251,8 +190,6 @@ export const kernels: KernelDef[] = [
   binaryKernel('Xor', 7, XOR),
   notKernel,
   whereKernel,
-  variadicKernel('Max', true),
-  variadicKernel('Min', false),
   clipKernel(1, 10),
   clipKernel(11, undefined),
   unaryKernel('Exp', 1, {

@@ -4,19 +4,30 @@
  */
 import type { KernelDef } from '../kernel.js';
 import { kernels as activation } from './activation.js';
+import { batchNormKernels } from './batch-norm.js';
 import { kernels as cast } from './cast.js';
 import { kernels as constant } from './constant.js';
 import { kernels as control } from './control.js';
 import { kernels as conv } from './conv.js';
 import { cumSumKernels } from './cumsum.js';
+import { dropoutKernels } from './dropout.js';
+import { elementwiseMoreKernels } from './elementwise-more.js';
 import { kernels as elementwise } from './elementwise.js';
+import { gatherElementsKernels } from './gather-elements.js';
+import { globalPoolKernels } from './global-pool.js';
 import { kernels as gru } from './gru.js';
+import { instanceNormKernels } from './instance-norm.js';
+import { layerNormKernels } from './layer-norm.js';
 import { kernels as lstm } from './lstm.js';
 import { kernels as matmul } from './matmul.js';
+import { modPReluKernels } from './mod-prelu.js';
+import { poolKernels } from './pool.js';
 import { rangeKernels } from './range.js';
 import { kernels as reduce } from './reduce.js';
 import { kernels as rnn } from './rnn.js';
 import { kernels as shape } from './shape.js';
+import { tileKernels } from './tile.js';
+import { variadicKernels } from './variadic.js';
 
 export const ALL_KERNELS: readonly KernelDef[] = [
   ...elementwise,
@@ -33,6 +44,17 @@ export const ALL_KERNELS: readonly KernelDef[] = [
   ...gru,
   ...rangeKernels,
   ...cumSumKernels,
+  ...batchNormKernels,
+  ...layerNormKernels,
+  ...instanceNormKernels,
+  ...poolKernels,
+  ...globalPoolKernels,
+  ...dropoutKernels,
+  ...tileKernels,
+  ...gatherElementsKernels,
+  ...variadicKernels,
+  ...elementwiseMoreKernels,
+  ...modPReluKernels,
 ];
 
 const normDomain = (d: string | undefined) => (d === undefined || d === 'ai.onnx' ? '' : d);
