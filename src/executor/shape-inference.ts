@@ -94,7 +94,8 @@ export function broadcastStatic(shapes: readonly (Dim[] | undefined)[]): Dim[] |
 const SAME_AS_FIRST = new Set([
   'Identity', 'Abs', 'Neg', 'Exp', 'Log', 'Sqrt', 'Tanh', 'Sigmoid', 'Relu', 'LeakyRelu', 'HardSigmoid',
   'Softmax', 'LogSoftmax', 'Clip', 'Erf', 'Elu', 'Selu', 'Softplus', 'Softsign', 'Reciprocal', 'Floor',
-  'Ceil', 'Round', 'Sign', 'Sin', 'Cos', 'HardSwish', 'Gelu', 'Mish',
+  'Ceil', 'Round', 'Sign', 'Sin', 'Cos', 'HardSwish', 'Gelu', 'Mish', 'PRelu', 'CumSum', 'Dropout',
+  'BatchNormalization', 'LayerNormalization', 'InstanceNormalization',
 ]);
 const BROADCAST_SAME_TYPE = new Set(['Add', 'Sub', 'Mul', 'Div', 'Pow', 'Max', 'Min', 'Sum', 'Mean', 'Mod']);
 const BROADCAST_BOOL = new Set(['Equal', 'Less', 'Greater', 'LessOrEqual', 'GreaterOrEqual', 'And', 'Or', 'Xor']);
@@ -125,8 +126,10 @@ export function inferOutputs(
   };
   if (SAME_AS_FIRST.has(op)) {
     if (first !== undefined) out[0] = withDtype(first.dtype, first.dims?.slice());
-  } else if (op === 'Not') {
+  } else if (op === 'Not' || op === 'IsNaN' || op === 'IsInf') {
     out[0] = withDtype('bool', first?.dims?.slice());
+  } else if (op === 'GatherElements') {
+    out[0] = withDtype(first?.dtype, inputs[1]?.dims?.slice());
   } else if (BROADCAST_SAME_TYPE.has(op) || BROADCAST_BOOL.has(op)) {
     const dims = broadcastStatic(inputs.filter((i) => i !== undefined).map((i) => i!.dims));
     const dtype = BROADCAST_BOOL.has(op) ? 'bool' : inputs.find((i) => i?.dtype !== undefined)?.dtype;
