@@ -234,6 +234,77 @@ export const onnxDescriptor = {
               "type": "StringStringEntryProto",
               "id": 14,
               "protoName": "metadata_props"
+            },
+            "functions": {
+              "rule": "repeated",
+              "type": "FunctionProto",
+              "id": 25
+            }
+          }
+        },
+        "FunctionProto": {
+          "edition": "proto2",
+          "fields": {
+            "name": {
+              "type": "string",
+              "id": 1
+            },
+            "input": {
+              "rule": "repeated",
+              "type": "string",
+              "id": 4
+            },
+            "output": {
+              "rule": "repeated",
+              "type": "string",
+              "id": 5
+            },
+            "attribute": {
+              "rule": "repeated",
+              "type": "string",
+              "id": 6
+            },
+            "attributeProto": {
+              "rule": "repeated",
+              "type": "AttributeProto",
+              "id": 11,
+              "protoName": "attribute_proto"
+            },
+            "node": {
+              "rule": "repeated",
+              "type": "NodeProto",
+              "id": 7
+            },
+            "docString": {
+              "type": "string",
+              "id": 8,
+              "protoName": "doc_string"
+            },
+            "opsetImport": {
+              "rule": "repeated",
+              "type": "OperatorSetIdProto",
+              "id": 9,
+              "protoName": "opset_import"
+            },
+            "domain": {
+              "type": "string",
+              "id": 10
+            },
+            "overload": {
+              "type": "string",
+              "id": 13
+            },
+            "valueInfo": {
+              "rule": "repeated",
+              "type": "ValueInfoProto",
+              "id": 12,
+              "protoName": "value_info"
+            },
+            "metadataProps": {
+              "rule": "repeated",
+              "type": "StringStringEntryProto",
+              "id": 14,
+              "protoName": "metadata_props"
             }
           }
         },

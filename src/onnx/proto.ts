@@ -15,6 +15,7 @@ export const ModelProtoType = root.lookupType('onnx.ModelProto');
 export const TensorProtoType = root.lookupType('onnx.TensorProto');
 export const SequenceProtoType = root.lookupType('onnx.SequenceProto');
 export const OptionalProtoType = root.lookupType('onnx.OptionalProto');
+export const FunctionProtoType = root.lookupType('onnx.FunctionProto');
 
 /** A decoded int64: long.js `Long`, a number (no long.js) — or on encode, any `{low, high}` pair. */
 export type Int64 = number | { low: number; high: number; unsigned?: boolean };
@@ -114,6 +115,8 @@ export interface NodeMsg {
   name?: string;
   opType?: string;
   domain?: string;
+  /** With (domain, op_type), names the model-local function a node calls when several share a name. */
+  overload?: string;
   attribute?: AttributeMsg[];
   docString?: string;
 }
@@ -131,13 +134,37 @@ export interface GraphMsg {
 
 export interface ModelMsg {
   irVersion?: Int64;
-  opsetImport?: { domain?: string; version?: Int64 }[];
+  opsetImport?: OpsetImportMsg[];
   producerName?: string;
   producerVersion?: string;
   domain?: string;
   modelVersion?: Int64;
   docString?: string;
   graph?: GraphMsg | null;
+  metadataProps?: StringStringEntryMsg[];
+  functions?: FunctionMsg[];
+}
+
+export interface OpsetImportMsg {
+  domain?: string;
+  version?: Int64;
+}
+
+/** A model-local function, called by nodes whose (domain, op_type, overload) is its (domain, name, overload). */
+export interface FunctionMsg {
+  name?: string;
+  input?: string[];
+  output?: string[];
+  /** Attribute names the function takes without a default. */
+  attribute?: string[];
+  /** Attributes the function takes with a default value (the attribute's value). */
+  attributeProto?: AttributeMsg[];
+  node?: NodeMsg[];
+  docString?: string;
+  opsetImport?: OpsetImportMsg[];
+  domain?: string;
+  overload?: string;
+  valueInfo?: ValueInfoMsg[];
   metadataProps?: StringStringEntryMsg[];
 }
 

@@ -3,13 +3,15 @@
  *
  * Everything that can go wrong with the bytes — not protobuf, truncated, not a model, inconsistent tensors,
  * an invalid graph — ends in a {@link ModelLoadError} that names the node, tensor or value and says what was
- * expected and what came. Browser-safe; Node's `readModelFile` (src/node/read-model-file.ts) adds paths and
+ * expected and what came. Calls to model-local functions are inlined first (./inline-functions.ts), so the IR
+ * never holds one. Browser-safe; Node's `readModelFile` (src/node/read-model-file.ts) adds paths and
  * external data files.
  */
 import { ModelLoadError } from '../errors.js';
 import type { Attribute, Dim, Graph, Model, Node, OpsetImport, ValueInfo, ValueType } from '../ir/graph.js';
 import type { Tensor } from '../tensor.js';
 import { describeDataTypeNumber, elementTypeOf } from './element-types.js';
+import { inlineFunctions } from './inline-functions.js';
 import {
   AttributeTypeNumber,
   int64ToBigInt,
@@ -63,7 +65,8 @@ export function readModel(bytes: Uint8Array | ArrayBuffer, options: ReadModelOpt
   }
   const irVersion = smallInt(msg.irVersion ?? 0, 'ModelProto.ir_version');
   if (irVersion < 1) throw new ModelLoadError(`not an ONNX model: ir_version must be 1 or more, got ${irVersion}`);
-  const opsetImports: OpsetImport[] = (msg.opsetImport ?? []).map((o, i) => ({
+  const inlined = inlineFunctions({ ...msg, graph: msg.graph });
+  const opsetImports: OpsetImport[] = inlined.opsetImport.map((o, i) => ({
     domain: o.domain ?? '',
     version: smallInt(o.version ?? 0, `opset_import #${i} (domain '${o.domain ?? ''}')`),
   }));
@@ -71,7 +74,7 @@ export function readModel(bytes: Uint8Array | ArrayBuffer, options: ReadModelOpt
     irVersion,
     opsetImports,
     metadata: entriesToRecord(msg.metadataProps ?? []),
-    graph: graphFromMsg(msg.graph, 'main graph', limits),
+    graph: graphFromMsg(inlined.graph, 'main graph', limits),
   };
   if (has(msg, 'producerName')) model.producerName = msg.producerName!;
   if (has(msg, 'producerVersion')) model.producerVersion = msg.producerVersion!;

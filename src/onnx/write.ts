@@ -1,6 +1,9 @@
 /**
  * IR → ONNX bytes. Tensors are written as little-endian `raw_data` (the compact form every ONNX runtime
  * reads); everything the IR holds is written, so `readModel(writeModel(m))` gives `m` back.
+ *
+ * No FunctionProto is ever written: the reader inlines model-local functions, so the IR holds no function
+ * call and a written model needs none.
  */
 import type { Attribute, Dim, Graph, Model, Node, ValueInfo, ValueType } from '../ir/graph.js';
 import { isBigIntDType, type Tensor } from '../tensor.js';
