@@ -241,6 +241,46 @@ function kerasMaskedLstm(weights: Float32Array[], ids: Float32Array, time: numbe
   return { out, h: hN, c: cN };
 }
 
+/** Random float frames [batch, time, features] in [-1, 1], with padded steps set to `padValue` in every feature. */
+function paddedFrames(seed: number, lengths: number[], time: number, features: number, padding: 'trailing' | 'leading' | 'scattered', padValue: number): Feed {
+  const data = randomSequence(seed, [lengths.length, time, features]);
+  const real = paddedIds(seed + 1, 2, time, lengths, padding);
+  for (let bt = 0; bt < real.length; bt++) if (real[bt] === 0) data.fill(padValue, bt * features, (bt + 1) * features);
+  return { data, dims: [lengths.length, time, features] };
+}
+
+describe('Masking and RepeatVector', () => {
+  for (const padding of ['trailing', 'leading', 'scattered'] as const) {
+    it(`Masking (padding ${padding}) → LSTM return_sequences → TimeDistributed(Dense); GRU last output with mask_value -1`, async () => {
+      const lengths = [6, 3, 1, 0, 4];
+      const m = sequential([
+        tf.layers.masking({ maskValue: 0, inputShape: [6, 3] }),
+        tf.layers.lstm({ units: 4, returnSequences: true }),
+        tf.layers.timeDistributed({ layer: tf.layers.dense({ units: 2 }) }),
+      ]);
+      await checkAgainstTfjs(m, [paddedFrames(50, lengths, 6, 3, padding, 0)]);
+      const g = sequential([tf.layers.masking({ maskValue: -1, inputShape: [6, 3] }), tf.layers.gru({ units: 5 })]);
+      await checkAgainstTfjs(g, [paddedFrames(51, lengths, 6, 3, padding, -1)]);
+    });
+  }
+
+  it('an LSTM autoencoder: LSTM → RepeatVector → LSTM return_sequences → TimeDistributed(Dense)', async () => {
+    const m = sequential([
+      tf.layers.lstm({ units: 6, inputShape: [5, 3] }),
+      tf.layers.repeatVector({ n: 5 }),
+      tf.layers.lstm({ units: 6, returnSequences: true }),
+      tf.layers.timeDistributed({ layer: tf.layers.dense({ units: 3 }) }),
+    ]);
+    await checkAgainstTfjs(m, [seq(52, 4, 5, 3)]);
+  });
+
+  it('RepeatVector has no streaming form, and says why', async () => {
+    const m = sequential([tf.layers.lstm({ units: 2, inputShape: [4, 3] }), tf.layers.repeatVector({ n: 4 })]);
+    const saved = await saveLayers(m);
+    expect(() => importLayersModel(saved.json, saved.shard, { form: 'step' })).toThrow(/RepeatVector\): option 'n' = 4 is not supported: RepeatVector repeats a whole sequence's output, so it cannot run frame by frame/);
+  });
+});
+
 describe('masking with an initial state', () => {
   it('a row that is all padding keeps the initial state and outputs zero, as Keras does', async () => {
     const idsIn = tf.input({ shape: [7], name: 'ids' });

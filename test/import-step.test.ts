@@ -141,6 +141,26 @@ describe('toStepModel', () => {
     }
   });
 
+  it('Masking on numeric frames: a padded frame (every feature = mask_value) keeps every state', async () => {
+    const m = tf.sequential();
+    m.add(tf.layers.masking({ maskValue: 0, inputShape: [6, 3] }));
+    m.add(tf.layers.gru({ units: 5, returnSequences: true }));
+    m.add(tf.layers.simpleRNN({ units: 3 }));
+    const { step } = await imported(m, 38);
+    const dims = [3, 6, 3];
+    for (const padding of ['trailing', 'leading', 'scattered'] as const) {
+      const frames = randomSequence(39, dims);
+      const real = paddedIds(40, 2, 6, [6, 3, 1], padding);
+      for (let bt = 0; bt < real.length; bt++) if (real[bt] === 0) frames.fill(0, bt * 3, bt * 3 + 3);
+      const [want] = predict(m, [tf.tensor(frames, dims)]);
+      for (const [backend, run, close] of await runners(step)) {
+        const steps = await stepThrough(step, run, step.graph.inputs[0]!.name, frames, dims);
+        expectClose(steps[5]![step.graph.outputs[0]!.name]!.data as Float32Array, want!, `${backend}, ${padding} padding, after the last frame`);
+        await close();
+      }
+    }
+  });
+
   it('the next-word seed model runs in a step session word by word (bindings found by name)', async () => {
     const m = tf.sequential();
     m.add(tf.layers.embedding({ inputDim: 10, outputDim: 8, inputLength: 5 }));

@@ -14,6 +14,7 @@ import {
 } from './basic.js';
 import { Emitter } from './emitter.js';
 import { convertBidirectional, convertRecurrent, isRecurrentClass, readRnnSpec } from './recurrent.js';
+import { convertMasking, convertRepeatVector } from './sequence-layers.js';
 import type { LayerSpec, TensorRef, Topology } from './topology.js';
 import type { ConvertContext, KerasValue, StatePair } from './values.js';
 import type { WeightStore } from './weights.js';
@@ -32,7 +33,7 @@ export interface Converted {
 }
 
 const SUPPORTED =
-  'InputLayer, Embedding, SimpleRNN, LSTM, GRU, Bidirectional, Dense, TimeDistributed(Dense), Activation, Dropout (and other training-only noise layers)';
+  'InputLayer, Embedding, Masking, SimpleRNN, LSTM, GRU, Bidirectional, Dense, TimeDistributed(Dense), RepeatVector, Activation, Dropout (and other training-only noise layers)';
 
 function parseOutputRef(s: string, topo: Topology): TensorRef {
   const m = /^(.*?)(?::(\d+))?$/.exec(s)!;
@@ -98,6 +99,10 @@ export function convertTopology(topo: Topology, weights: WeightStore, options: C
         return [convertTimeDistributed(ctx, layer, x)];
       case 'Activation':
         return [convertActivation(ctx, layer, x)];
+      case 'Masking':
+        return [convertMasking(ctx, layer, x)];
+      case 'RepeatVector':
+        return [convertRepeatVector(ctx, layer, x)];
       default:
         if (INFERENCE_IDENTITY.has(layer.className)) return [convertIdentity(layer, x)];
         throw new ImportError(`layer '${layer.name}': class '${layer.className}' is not supported (supported: ${SUPPORTED})`);
