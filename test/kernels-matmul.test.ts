@@ -126,3 +126,59 @@ describe('Gemm', () => {
     expect(() => createExecutor(g.build()).run(feeds)).toThrow(/C \[2\] cannot be broadcast to \[3, 5\]/);
   });
 });
+
+/**
+ * The SIMD product for a constant float32 B (dense-gemm.ts): sizes past MIN_SIMD_WORK so it is taken,
+ * row counts that are odd, one, and past one tile (TILE_FLOATS / K rows), every Gemm form it serves
+ * (transA, transB, C absent / a row / a scalar) and the forms it leaves to the JavaScript product (a full
+ * C, alpha ≠ 1). Float32 sums in k order against onnxruntime's MLAS: rtol 1e-5, atol 1e-4 for K up to 512
+ * with values in [-1, 1] (sums of up to 512 products of magnitude ≤ 1 carry ~1e-5 of float32 rounding).
+ */
+describe('constant-B products on the SIMD path', () => {
+  const STOL = { rtol: 1e-5, atol: 1e-4 };
+  it('is taken for these sizes', async () => {
+    const { denseGemmWorthIt } = await import('../src/executor/kernels/dense-gemm.js');
+    expect(denseGemmWorthIt(64, 48)).toBe(true);
+    expect(denseGemmWorthIt(512, 300)).toBe(true);
+    expect(denseGemmWorthIt(16, 10)).toBe(false);
+  });
+
+  for (const [aDims, bDims] of [
+    [[1, 512], [512, 300]],
+    [[7, 64], [64, 48]],
+    [[1100, 64], [64, 48]],
+    [[3, 5, 64], [64, 33]],
+    [[64], [64, 40]],
+  ] as const) {
+    it(`MatMul ${JSON.stringify(aDims)} × constant ${JSON.stringify(bDims)}`, async () => {
+      const r = rng(aDims.length * 100 + bDims[1]);
+      const a = randomTensor(r, 'float32', aDims, -1, 1);
+      const b = randomTensor(r, 'float32', bDims, -1, 1);
+      await expectMatchesOrt(matmulModel(a, b, true), { a }, STOL, 'MatMul SIMD');
+    });
+  }
+
+  const M = 9, K = 96, N = 70;
+  const cases: { transA: 0 | 1; transB: 0 | 1; cDims?: number[]; alpha?: number; beta?: number }[] = [
+    { transA: 0, transB: 0 },
+    { transA: 1, transB: 0, cDims: [N] },
+    { transA: 0, transB: 1, cDims: [1, N], beta: 0.5 },
+    { transA: 1, transB: 1, cDims: [] },
+    { transA: 0, transB: 0, cDims: [1], beta: 1.5 },
+    { transA: 0, transB: 0, cDims: [M, N] }, // a full C: the JavaScript product
+    { transA: 0, transB: 1, cDims: [N], alpha: 0.5 }, // alpha ≠ 1: the JavaScript product
+  ];
+  for (const c of cases) {
+    it(`Gemm transA=${c.transA} transB=${c.transB} C=${JSON.stringify(c.cDims)} alpha=${c.alpha ?? 1} beta=${c.beta ?? 1}`, async () => {
+      const r = rng(7 + c.transA * 2 + c.transB + (c.cDims?.length ?? 9));
+      const g = new GraphBuilder({ opset: 13 });
+      const a = randomTensor(r, 'float32', c.transA ? [K, M] : [M, K], -1, 1);
+      const b = randomTensor(r, 'float32', c.transB ? [N, K] : [K, N], -1, 1);
+      const inputs = [g.input('a', 'float32', [...a.dims]), g.initializer('b', b)];
+      if (c.cDims) inputs.push(g.initializer('c', randomTensor(r, 'float32', c.cDims, -1, 1)));
+      const y = g.node('Gemm', inputs, { transA: c.transA, transB: c.transB, alpha: c.alpha, beta: c.beta }, ['y'])[0]!;
+      g.output(y, 'float32');
+      await expectMatchesOrt(g.build(), { a }, STOL, 'Gemm SIMD');
+    });
+  }
+});

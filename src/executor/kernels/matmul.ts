@@ -7,6 +7,7 @@ import { Broadcaster } from '../broadcast.js';
 import { DimsBuffer } from '../dims-buffer.js';
 import type { KernelDef } from '../kernel.js';
 import { requireInputs } from './arity.js';
+import { DenseGemm, denseGemmWorthIt, type RowsOf } from './dense-gemm.js';
 import { dotKind, product, transposeInto, type DotKind, type Strided } from './matmul-impl.js';
 
 function kindOf(dtype: DType, what: string, op: string): DotKind {
@@ -34,7 +35,14 @@ const matMul: KernelDef = {
     requireInputs(init, 2);
     const what = describeNode(init.node);
     const constB = init.constants[1];
-    const packed = constB !== undefined && constB.dims.length >= 2 ? packB(constB) : undefined;
+    // A constant 2-D float32 B large enough: every row of A (all batch dims) goes through the SIMD product,
+    // and the JavaScript product's packed copy of B is not needed.
+    const dense =
+      constB !== undefined && constB.dtype === 'float32' && constB.dims.length === 2 && denseGemmWorthIt(constB.dims[0]!, constB.dims[1]!)
+        ? new DenseGemm(constB.data as Float32Array, constB.dims[0]!, constB.dims[1]!, false)
+        : undefined;
+    const packed = dense === undefined && constB !== undefined && constB.dims.length >= 2 ? packB(constB) : undefined;
+    const denseA: RowsOf = { data: new Float32Array(0), off: 0, rs: 0, ks: 1 };
     const bc = new Broadcaster(2);
     const batchA = new DimsBuffer();
     const batchB = new DimsBuffer();
@@ -72,6 +80,13 @@ const matMul: KernelDef = {
         if (ra > 1) outDims.push(m);
         if (rb > 1) outDims.push(n);
         const out = ctx.output(0, a.dtype, outDims.finish());
+        if (dense !== undefined && b === constB && a.dtype === 'float32') {
+          denseA.data = a.data as Float32Array;
+          denseA.rs = k;
+          dense.run(denseA, out.data.length / n, undefined, 1, out.data as Float32Array, 0);
+          result[0] = out;
+          return result;
+        }
         A.data = a.data;
         A.rs = k;
         A.ks = 1;
@@ -119,6 +134,15 @@ const gemm: KernelDef = {
     const constB = init.constants[1];
     // Bt is B itself when transB; otherwise a constant B is packed once here.
     const packed = constB !== undefined && !transB && constB.dims.length === 2 ? packB(constB) : undefined;
+    // The SIMD product for a constant float32 B when alpha is 1 and C is one row broadcast over A's rows
+    // (a dense layer's bias): alpha would otherwise have to scale the packed B, rounding it differently.
+    const kB = constB?.dims.length === 2 ? constB.dims[transB ? 1 : 0]! : 0;
+    const nB = constB?.dims.length === 2 ? constB.dims[transB ? 0 : 1]! : 0;
+    const dense =
+      constB !== undefined && constB.dtype === 'float32' && alpha === 1 && kB > 0 && denseGemmWorthIt(kB, nB)
+        ? new DenseGemm(constB.data as Float32Array, kB, nB, transB)
+        : undefined;
+    const denseA: RowsOf = { data: new Float32Array(0), off: 0, rs: 0, ks: 1 };
     const A: Strided = { data: new Float32Array(0), off: 0, rs: 0, ks: 1 };
     const Bt: Strided = { data: new Float32Array(0), off: 0, rs: 0, ks: 1 };
     const C: Strided = { data: new Float32Array(0), off: 0, rs: 0, ks: 0 };
@@ -170,6 +194,14 @@ const gemm: KernelDef = {
         dims[0] = m;
         dims[1] = n;
         const out = ctx.output(0, a.dtype, dims);
+        if (dense !== undefined && b === constB && a.dtype === 'float32' && (c === undefined || C.rs === 0)) {
+          denseA.data = a.data as Float32Array;
+          denseA.rs = A.rs;
+          denseA.ks = A.ks;
+          dense.run(denseA, m, c?.data as Float32Array | undefined, beta, out.data as Float32Array, 0);
+          result[0] = out;
+          return result;
+        }
         const acc = kind === 'float' && Bt.ks !== 1 ? ctx.scratch(0, 'float64', n) : undefined;
         product(kind, m, n, k, A, Bt, out.data, 0, alpha, c === undefined ? 0 : beta, c === undefined ? undefined : C, acc);
         result[0] = out;
