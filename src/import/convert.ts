@@ -12,7 +12,9 @@ import {
   convertTimeDistributed,
   INFERENCE_IDENTITY,
 } from './basic.js';
+import { convertConv1D, convertFlatten, convertGlobalPooling1D, convertPooling1D } from './conv-layers.js';
 import { Emitter } from './emitter.js';
+import { convertBatchNormalization, convertLayerNormalization } from './norm-layers.js';
 import { convertBidirectional, convertRecurrent, isRecurrentClass, readRnnSpec } from './recurrent.js';
 import { convertMasking, convertRepeatVector } from './sequence-layers.js';
 import type { LayerSpec, TensorRef, Topology } from './topology.js';
@@ -33,7 +35,7 @@ export interface Converted {
 }
 
 const SUPPORTED =
-  'InputLayer, Embedding, Masking, SimpleRNN, LSTM, GRU, Bidirectional, Dense, TimeDistributed(Dense), RepeatVector, Activation, Dropout (and other training-only noise layers)';
+  'InputLayer, Embedding, Masking, SimpleRNN, LSTM, GRU, Bidirectional, Dense, TimeDistributed(Dense), RepeatVector, Conv1D, MaxPooling1D, AveragePooling1D, GlobalAveragePooling1D, GlobalMaxPooling1D, Flatten, BatchNormalization, LayerNormalization, Activation, Dropout (and other training-only noise layers)';
 
 function parseOutputRef(s: string, topo: Topology): TensorRef {
   const m = /^(.*?)(?::(\d+))?$/.exec(s)!;
@@ -103,6 +105,22 @@ export function convertTopology(topo: Topology, weights: WeightStore, options: C
         return [convertMasking(ctx, layer, x)];
       case 'RepeatVector':
         return [convertRepeatVector(ctx, layer, x)];
+      case 'Conv1D':
+        return [convertConv1D(ctx, layer, x)];
+      case 'MaxPooling1D':
+        return [convertPooling1D(ctx, layer, x, 'max')];
+      case 'AveragePooling1D':
+        return [convertPooling1D(ctx, layer, x, 'average')];
+      case 'GlobalAveragePooling1D':
+        return [convertGlobalPooling1D(ctx, layer, x, 'average')];
+      case 'GlobalMaxPooling1D':
+        return [convertGlobalPooling1D(ctx, layer, x, 'max')];
+      case 'Flatten':
+        return [convertFlatten(ctx, layer, x)];
+      case 'BatchNormalization':
+        return [convertBatchNormalization(ctx, layer, x)];
+      case 'LayerNormalization':
+        return [convertLayerNormalization(ctx, layer, x)];
       default:
         if (INFERENCE_IDENTITY.has(layer.className)) return [convertIdentity(layer, x)];
         throw new ImportError(`layer '${layer.name}': class '${layer.className}' is not supported (supported: ${SUPPORTED})`);

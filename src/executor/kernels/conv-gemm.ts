@@ -30,7 +30,8 @@ export function convModuleBytes(): Uint8Array<ArrayBuffer> {
   return assembleModule([gemmFunction()]);
 }
 
-function moduleOrNull(): WebAssembly.Module | null {
+/** The compiled product module, shared by Conv and the dense products; null without wasm SIMD. */
+export function moduleOrNull(): WebAssembly.Module | null {
   if (compiled !== undefined) return compiled;
   compiled = null;
   if (typeof WebAssembly === 'object' && typeof WebAssembly.validate === 'function') {

@@ -10,33 +10,14 @@
  * in k order per lane, as onnxruntime's MLAS does; the JavaScript path (double sums) remains for engines
  * without wasm SIMD and for every other case.
  */
-import { gemmFunction } from './recurrent/gemm-wasm.js';
 import { PANEL } from './recurrent/gemm-js.js';
-import { assembleModule } from './recurrent/wasm-asm.js';
-import { TILE_FLOATS } from './conv-gemm.js';
+import { moduleOrNull, TILE_FLOATS } from './conv-gemm.js';
 
 type Gemm = (x: number, xs: number, rows: number, k: number, w: number, ncols: number, out: number, os: number, init: number, is: number) => void;
 
 const PAGE = 65536;
 /** Below this many multiply-adds per row the JavaScript loop wins: copying A in and Y out costs more. */
 export const MIN_SIMD_WORK = 2048;
-
-let compiled: WebAssembly.Module | null | undefined;
-
-function moduleOrNull(): WebAssembly.Module | null {
-  if (compiled !== undefined) return compiled;
-  compiled = null;
-  if (typeof WebAssembly === 'object' && typeof WebAssembly.validate === 'function') {
-    const bytes = assembleModule([gemmFunction()]);
-    try {
-      if (WebAssembly.validate(bytes)) compiled = new WebAssembly.Module(bytes);
-    } catch {
-      // A content-security policy without 'wasm-unsafe-eval': the JavaScript product runs instead.
-      compiled = null;
-    }
-  }
-  return compiled;
-}
 
 /** Whether a constant-B product of this size should run here: SIMD available and enough work per row. */
 export function denseGemmWorthIt(k: number, n: number): boolean {
