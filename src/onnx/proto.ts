@@ -103,10 +103,17 @@ export interface AttributeMsg {
   strings?: Uint8Array[];
   tensors?: TensorMsg[];
   graphs?: GraphMsg[];
-  sparseTensor?: unknown;
-  sparseTensors?: unknown[];
+  sparseTensor?: SparseTensorMsg | null;
+  sparseTensors?: SparseTensorMsg[];
   tp?: TypeMsg | null;
   typeProtos?: TypeMsg[];
+}
+
+/** A sparse tensor: `values` [NNZ] (its name is the tensor's), `indices` [NNZ, rank] or linear [NNZ], `dims`. */
+export interface SparseTensorMsg {
+  values?: TensorMsg | null;
+  indices?: TensorMsg | null;
+  dims?: Int64[];
 }
 
 export interface NodeMsg {
@@ -125,7 +132,7 @@ export interface GraphMsg {
   node?: NodeMsg[];
   name?: string;
   initializer?: TensorMsg[];
-  sparseInitializer?: unknown[];
+  sparseInitializer?: SparseTensorMsg[];
   docString?: string;
   input?: ValueInfoMsg[];
   output?: ValueInfoMsg[];

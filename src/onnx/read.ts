@@ -12,6 +12,7 @@ import type { Attribute, Dim, Graph, Model, Node, OpsetImport, ValueInfo, ValueT
 import type { Tensor } from '../tensor.js';
 import { describeDataTypeNumber, elementTypeOf } from './element-types.js';
 import { inlineFunctions } from './inline-functions.js';
+import { denseFromSparse } from './sparse-tensor.js';
 import {
   AttributeTypeNumber,
   int64ToBigInt,
@@ -144,15 +145,19 @@ function entriesToRecord(entries: readonly { key?: string; value?: string }[]): 
 }
 
 function graphFromMsg(msg: GraphMsg, where: string, limits: TensorLimits): Graph {
-  if ((msg.sparseInitializer ?? []).length > 0) {
-    throw new ModelLoadError(`${where}: sparse initializers are not supported; store them dense`);
-  }
   const initializers = new Map<string, Tensor>();
   (msg.initializer ?? []).forEach((t, i) => {
     const name = t.name ?? '';
     if (!name) throw new ModelLoadError(`${where}: initializer #${i} has no name`);
     if (initializers.has(name)) throw new ModelLoadError(`${where}: initializer '${name}' appears twice`);
     initializers.set(name, tensorFromMsg(t, `initializer '${name}'`, limits));
+  });
+  // Sparse initializers are made dense here: the IR and the writer know only dense tensors.
+  (msg.sparseInitializer ?? []).forEach((sp, i) => {
+    const { name, ...t } = denseFromSparse(sp, `${where}: sparse initializer #${i}${sp.values?.name ? ` '${sp.values.name}'` : ''}`, limits);
+    if (!name) throw new ModelLoadError(`${where}: sparse initializer #${i} has no name (its values tensor names it)`);
+    if (initializers.has(name)) throw new ModelLoadError(`${where}: initializer '${name}' appears twice`);
+    initializers.set(name, t);
   });
   const graph: Graph = {
     name: msg.name ?? '',
@@ -236,6 +241,13 @@ function nodeFromMsg(msg: NodeMsg, index: number, where: string, limits: TensorL
     if (has(node.attributes, name)) throw new ModelLoadError(`${what} appears twice`);
     setKey(node.attributes, name, attributeFromMsg(a, what, limits));
   }
+  // A Constant's sparse_value arrives dense (see attributeFromMsg): it is then simply the node's value, and
+  // written back as one.
+  const sparse = node.attributes['sparse_value'];
+  if (msg.opType === 'Constant' && (msg.domain ?? '') === '' && sparse !== undefined && !has(node.attributes, 'value')) {
+    delete node.attributes['sparse_value'];
+    setKey(node.attributes, 'value', sparse);
+  }
   if (has(msg, 'docString')) node.doc = msg.docString!;
   return node;
 }
@@ -274,9 +286,20 @@ function attributeFromMsg(a: AttributeMsg, what: string, limits: TensorLimits): 
       return { type: 'typeProto', value: requiredType(a.tp, what) };
     case T.TYPE_PROTOS:
       return { type: 'typeProtos', value: (a.typeProtos ?? []).map((tp, i) => requiredType(tp, `${what} (type #${i})`)) };
-    case T.SPARSE_TENSOR:
+    // Sparse tensors become dense ones (a Constant's sparse_value is then its value).
+    case T.SPARSE_TENSOR: {
+      if (!a.sparseTensor) throw new ModelLoadError(`${what} is declared SPARSE_TENSOR but holds no sparse tensor`);
+      const { name: _name, ...t } = denseFromSparse(a.sparseTensor, `${what} (sparse tensor)`, limits);
+      return { type: 'tensor', value: t };
+    }
     case T.SPARSE_TENSORS:
-      throw new ModelLoadError(`${what}: sparse tensor attributes are not supported; store the tensor dense`);
+      return {
+        type: 'tensors',
+        value: (a.sparseTensors ?? []).map((sp, i) => {
+          const { name: _name, ...t } = denseFromSparse(sp, `${what} (sparse tensor #${i})`, limits);
+          return t;
+        }),
+      };
     default:
       throw new ModelLoadError(`${what}: unknown attribute type ${String(type)}; expected an AttributeProto.AttributeType from 1 to 14`);
   }

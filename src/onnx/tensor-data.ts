@@ -57,7 +57,7 @@ export function tensorFromMsg(msg: TensorMsg, what: string, limits: TensorLimits
   return { dtype: elemType, dims, data };
 }
 
-function dimsOf(raw: readonly Int64[], what: string): number[] {
+export function dimsOf(raw: readonly Int64[], what: string): number[] {
   const dims: number[] = [];
   for (const r of raw) {
     const d = int64ToBigInt(r);
