@@ -14,8 +14,10 @@ import {
 } from './basic.js';
 import { convertConv1D, convertFlatten, convertGlobalPooling1D, convertPooling1D } from './conv-layers.js';
 import { Emitter } from './emitter.js';
+import { convertMerge, MERGE_CLASSES } from './merge-layers.js';
 import { convertBatchNormalization, convertLayerNormalization } from './norm-layers.js';
 import { convertBidirectional, convertRecurrent, isRecurrentClass, readRnnSpec } from './recurrent.js';
+import { convertPermute, convertReshape } from './reshape-layers.js';
 import { convertMasking, convertRepeatVector } from './sequence-layers.js';
 import type { LayerSpec, TensorRef, Topology } from './topology.js';
 import type { ConvertContext, KerasValue, StatePair } from './values.js';
@@ -35,7 +37,7 @@ export interface Converted {
 }
 
 const SUPPORTED =
-  'InputLayer, Embedding, Masking, SimpleRNN, LSTM, GRU, Bidirectional, Dense, TimeDistributed(Dense), RepeatVector, Conv1D, MaxPooling1D, AveragePooling1D, GlobalAveragePooling1D, GlobalMaxPooling1D, Flatten, BatchNormalization, LayerNormalization, Activation, Dropout (and other training-only noise layers)';
+  'InputLayer, Embedding, Masking, SimpleRNN, LSTM, GRU, Bidirectional, Dense, TimeDistributed(Dense), RepeatVector, Conv1D, MaxPooling1D, AveragePooling1D, GlobalAveragePooling1D, GlobalMaxPooling1D, Flatten, BatchNormalization, LayerNormalization, Concatenate, Add, Subtract, Multiply, Average, Maximum, Minimum, Dot, Reshape, Permute, Activation, Dropout (and other training-only noise layers)';
 
 function parseOutputRef(s: string, topo: Topology): TensorRef {
   const m = /^(.*?)(?::(\d+))?$/.exec(s)!;
@@ -76,16 +78,24 @@ export function convertTopology(topo: Topology, weights: WeightStore, options: C
     const call = layer.calls[nodeIndex];
     if (!call) throw new ImportError(`layer '${layer.name}' (${layer.className}): call #${nodeIndex} is referenced but not defined`);
     if (call.inputs.length === 0) throw new ImportError(`layer '${layer.name}' (${layer.className}): call #${nodeIndex} has no inputs`);
+    // Before its inputs, so the refusal names the Lambda whatever it takes.
+    if (layer.className === 'Lambda') {
+      throw new ImportError(
+        `layer '${layer.name}' (Lambda): a Lambda layer runs arbitrary Python/JS code, which cannot be imported; replace it with built-in layers and re-save the model`,
+      );
+    }
     const recurrent = isRecurrentClass(layer.className) || layer.className === 'Bidirectional';
     // The streaming form takes every recurrent state from its own state input, so initial_state links
     // are not followed there (set the decoder's state from the encoder's with the session's setState).
     const refs = recurrent && ctx.form === 'step' ? call.inputs.slice(0, 1) : call.inputs;
     const inputs = refs.map(resolve);
-    if (!recurrent && inputs.length !== 1) {
+    const merge = MERGE_CLASSES.has(layer.className);
+    if (!recurrent && !merge && inputs.length !== 1) {
       throw new ImportError(`layer '${layer.name}' (${layer.className}): takes one input, got ${inputs.length}`);
     }
     em.setScope(nodeIndex === 0 ? layer.name : `${layer.name}@${nodeIndex}`);
     const x = inputs[0]!;
+    if (merge) return [convertMerge(ctx, layer, inputs)];
     if (isRecurrentClass(layer.className)) {
       const spec = readRnnSpec(layer, layer.className, layer.config, ctx.kerasVersion);
       return convertRecurrent(ctx, layer, spec, { x, initialStates: inputs.slice(1) });
@@ -121,6 +131,10 @@ export function convertTopology(topo: Topology, weights: WeightStore, options: C
         return [convertBatchNormalization(ctx, layer, x)];
       case 'LayerNormalization':
         return [convertLayerNormalization(ctx, layer, x)];
+      case 'Reshape':
+        return [convertReshape(ctx, layer, x)];
+      case 'Permute':
+        return [convertPermute(ctx, layer, x)];
       default:
         if (INFERENCE_IDENTITY.has(layer.className)) return [convertIdentity(layer, x)];
         throw new ImportError(`layer '${layer.name}': class '${layer.className}' is not supported (supported: ${SUPPORTED})`);
