@@ -1,6 +1,6 @@
 /**
  * WAV decoding. Two references: files written by sox (tone fixtures, every width, extensible headers, a
- * `fact` chunk, stereo at 44.1 kHz), and the project's own encoder round-tripping a synthetic signal in
+ * `fact` chunk, stereo at 44.1 kHz, every G.711 A-law and µ-law byte with sox's expansion), and the project's own encoder round-tripping a synthetic signal in
  * every format/rate/channel count. Integer formats must agree with the float original within one
  * quantisation step (2^-(bits-1)); float32 exactly.
  */
@@ -60,6 +60,19 @@ describe('decodeWav on files written by sox', () => {
     const a = decodeWav(bytes);
     expect(maxDiff(a.channels[0]!, f32.channels[0]!)).toBeLessThanOrEqual(2 ** -15);
   });
+
+  // sox -t raw -r 8000 -e {a-law,u-law} -b 8 (every byte 0..255) all-bytes-{law}.wav, then
+  // sox all-bytes-{law}.wav -e signed-integer -b 16 all-bytes-{law}.sox-decoded.wav: sox's own G.711 tables.
+  for (const law of ['a-law', 'u-law'] as const) {
+    it(`expands all 256 ${law} bytes exactly as sox does (telephone recordings)`, () => {
+      const coded = decodeWav(fixture(`all-bytes-${law}.wav`));
+      const linear = decodeWav(fixture(`all-bytes-${law}.sox-decoded.wav`));
+      expect(coded.encoding).toEqual({ format: law === 'a-law' ? 'alaw' : 'mulaw', bitsPerSample: 8 });
+      expect(coded.sampleRate).toBe(8000);
+      expect(coded.channels[0]!.length).toBe(256);
+      expect([...coded.channels[0]!]).toEqual([...linear.channels[0]!]);
+    });
+  }
 
   it('reads stereo 44.1 kHz and downmixes by averaging', () => {
     const a = decodeWav(fixture('tone-stereo-44k.wav'));
@@ -139,9 +152,12 @@ describe('decodeWav on bad input', () => {
     }
   });
   it('declines encodings it does not read', () => {
-    const alaw = good.slice();
-    new DataView(alaw.buffer).setUint16(20, 6, true);
-    expect(() => decodeWav(alaw)).toThrow(/encoding 0x6 is not supported/);
+    const adpcm = good.slice();
+    new DataView(adpcm.buffer).setUint16(20, 2, true); // Microsoft ADPCM
+    expect(() => decodeWav(adpcm)).toThrow(/encoding 0x2 is not supported; expected PCM integer \(1\), IEEE float \(3\), A-law \(6\) or µ-law \(7\)/);
+    const wideAlaw = good.slice();
+    new DataView(wideAlaw.buffer).setUint16(20, 6, true);
+    expect(() => decodeWav(wideAlaw)).toThrow(/WAV A-law with 16 bits per sample is not supported; expected 8/);
     const bits12 = good.slice();
     new DataView(bits12.buffer).setUint16(34, 12, true);
     expect(() => decodeWav(bits12)).toThrow(/12 bits per sample is not supported/);

@@ -1,13 +1,15 @@
 /**
  * WAV (RIFF/WAVE) decoding from bytes. Browser-safe: works on a `Uint8Array`, no `fs`, no `Buffer`.
  *
- * Reads PCM integer samples of 8 (unsigned), 16, 24 and 32 bits, IEEE float of 32 and 64 bits, the plain
+ * Reads PCM integer samples of 8 (unsigned), 16, 24 and 32 bits, IEEE float of 32 and 64 bits, 8-bit
+ * G.711 A-law and µ-law (telephone recordings), the plain
  * `fmt ` header and WAVE_FORMAT_EXTENSIBLE. Every malformed file is an {@link AudioFormatError} whose
  * message says what was expected and what was found: an empty file, bytes that are not RIFF/WAVE, a
  * missing `fmt ` or `data` chunk, a chunk that runs past the end of the file (a truncated recording), an
  * encoding we do not decode.
  */
 import { AudioFormatError } from '../errors.js';
+import { G711_TABLES } from './g711.js';
 
 /** Decoded audio: one Float32Array per channel, samples in [-1, 1]. */
 export interface DecodedAudio {
@@ -15,11 +17,16 @@ export interface DecodedAudio {
   /** One array per channel, all the same length. */
   channels: Float32Array[];
   /** How the samples were stored, for messages and `info`. */
-  encoding: { format: 'pcm' | 'float'; bitsPerSample: number };
+  encoding: { format: WavFormat; bitsPerSample: number };
 }
+
+/** How samples are stored: linear integers, IEEE floats, or G.711 companded bytes. */
+export type WavFormat = 'pcm' | 'float' | 'alaw' | 'mulaw';
 
 const WAVE_FORMAT_PCM = 1;
 const WAVE_FORMAT_IEEE_FLOAT = 3;
+const WAVE_FORMAT_ALAW = 6;
+const WAVE_FORMAT_MULAW = 7;
 const WAVE_FORMAT_EXTENSIBLE = 0xfffe;
 /**
  * Writers that stream to a pipe cannot seek back to patch the data size and leave a placeholder: ffmpeg
@@ -40,11 +47,16 @@ function printable(s: string): string {
 
 /** The `fmt ` chunk, checked. */
 export interface FmtChunk {
-  format: 'pcm' | 'float';
+  format: WavFormat;
   channels: number;
   sampleRate: number;
   bitsPerSample: number;
   blockAlign: number;
+}
+
+/** The encoding's name in messages: `PCM`, `float`, `A-law`, `µ-law`. */
+export function formatName(format: WavFormat): string {
+  return format === 'pcm' ? 'PCM' : format === 'float' ? 'float' : format === 'alaw' ? 'A-law' : 'µ-law';
 }
 
 function parseFmt(view: DataView, offset: number, size: number): FmtChunk {
@@ -59,20 +71,22 @@ function parseFmt(view: DataView, offset: number, size: number): FmtChunk {
     // The first two bytes of the SubFormat GUID carry the ordinary format tag.
     tag = view.getUint16(offset + 24, true);
   }
-  let format: 'pcm' | 'float';
+  let format: WavFormat;
   if (tag === WAVE_FORMAT_PCM) format = 'pcm';
   else if (tag === WAVE_FORMAT_IEEE_FLOAT) format = 'float';
+  else if (tag === WAVE_FORMAT_ALAW) format = 'alaw';
+  else if (tag === WAVE_FORMAT_MULAW) format = 'mulaw';
   else {
     throw new AudioFormatError(
-      `WAV encoding 0x${tag.toString(16)} is not supported; expected PCM integer (1) or IEEE float (3)`,
+      `WAV encoding 0x${tag.toString(16)} is not supported; expected PCM integer (1), IEEE float (3), A-law (6) or µ-law (7)`,
     );
   }
   if (channels === 0) throw new AudioFormatError('WAV header declares 0 channels');
   if (sampleRate === 0) throw new AudioFormatError('WAV header declares a sample rate of 0 Hz');
-  const okBits = format === 'pcm' ? [8, 16, 24, 32] : [32, 64];
+  const okBits = format === 'pcm' ? [8, 16, 24, 32] : format === 'float' ? [32, 64] : [8];
   if (!okBits.includes(bitsPerSample)) {
     throw new AudioFormatError(
-      `WAV ${format === 'pcm' ? 'PCM' : 'float'} with ${bitsPerSample} bits per sample is not supported; ` +
+      `WAV ${formatName(format)} with ${bitsPerSample} bits per sample is not supported; ` +
         `expected ${okBits.join(', ')}`,
     );
   }
@@ -93,7 +107,10 @@ function decodeSamples(view: DataView, offset: number, frames: number, fmt: FmtC
   for (let c = 0; c < channels; c++) {
     const dst = out[c]!;
     let p = offset + c * bytes;
-    if (fmt.format === 'float') {
+    if (fmt.format === 'alaw' || fmt.format === 'mulaw') {
+      const expand = G711_TABLES[fmt.format];
+      for (let i = 0; i < frames; i++, p += blockAlign) dst[i] = expand[view.getUint8(p)]!;
+    } else if (fmt.format === 'float') {
       if (bitsPerSample === 32) for (let i = 0; i < frames; i++, p += blockAlign) dst[i] = view.getFloat32(p, true);
       else for (let i = 0; i < frames; i++, p += blockAlign) dst[i] = view.getFloat64(p, true);
     } else if (bitsPerSample === 8) {

@@ -10,6 +10,7 @@ import { from, lastValueFrom, tap } from 'rxjs';
 import { vadPlotSvg } from '../../audio/plot.js';
 import { segmentsInSeconds, SILERO_SEGMENTER_DEFAULTS, SpeechSegmenter, type SampleSegment } from '../../audio/segmenter.js';
 import { resampleTo } from '../../audio/resample-operator.js';
+import { formatName } from '../../audio/wav.js';
 import { SILERO_V5_FRAMING, sileroV5Card, vadProbabilities } from '../../audio/silero-vad.js';
 import { numberFlag, stringFlag, type CommandSpec, type ParsedArgs } from '../args.js';
 import type { Command } from '../command.js';
@@ -68,7 +69,7 @@ async function run(args: ParsedArgs, io: CliIo): Promise<number> {
   const session = await createStepSession(sileroV5ModelPath(), { backend: flags.backend, card: sileroV5Card(RATE) });
 
   if (!flags.quiet && !flags.json) {
-    const enc = `${audio.encoding.bitsPerSample}-bit ${audio.encoding.format === 'float' ? 'float' : 'PCM'}`;
+    const enc = `${audio.encoding.bitsPerSample}-bit ${formatName(audio.encoding.format)}`;
     const chans = audio.channels === 1 ? 'mono' : `${audio.channels} channels downmixed`;
     const rs = audio.sampleRate === RATE ? '' : `, resampled ${audio.sampleRate} → ${RATE} Hz`;
     const len = audio.seconds === undefined ? '' : ` ${fmt(audio.seconds)} s,`;
