@@ -13,20 +13,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { importLayersModel } from '../src/import/layers.js';
 import type { Model } from '../src/ir/graph.js';
 import { tensor, type Tensor } from '../src/tensor.js';
-import { expectClose, paddedIds, predict, randomizeWeights, randomSequence, runBuiltin, runOrt, saveLayers } from './import-support.js';
+import { compareImported, DiffTracker, expectClose, paddedIds, predict, randomizeWeights, randomSequence, runBuiltin, runOrt, saveLayers, type Feed } from './import-support.js';
 
-interface Feed {
-  data: Float32Array;
-  dims: number[];
-}
 
 /** The largest |imported − TF.js| seen over every check, reported once at the end. */
-let worstDiff = 0;
-afterAll(() => console.log(`import-conv-layers: largest |imported - TF.js| = ${worstDiff.toExponential(3)}`));
-
-function track(actual: ArrayLike<number>, expected: ArrayLike<number>): void {
-  for (let i = 0; i < expected.length; i++) worstDiff = Math.max(worstDiff, Math.abs(actual[i]! - expected[i]!));
-}
+const diffs = new DiffTracker();
+afterAll(() => console.log(`import-conv-layers: largest |imported - TF.js| = ${diffs.worst.toExponential(3)}`));
 
 /** Gives every BatchNormalization a positive moving variance (the random weights may be negative). */
 function positiveVariances(m: tf.LayersModel): void {
@@ -62,22 +54,7 @@ async function checkAgainstTfjs(m: tf.LayersModel, feeds: Feed[], options: Check
   });
   // A causal model is never predicted, and a Sequential lists inputNames only once it has been.
   expect(model.graph.inputs.map((i) => i.name)).toEqual(m.inputs.map((i) => i.name));
-  const onnxFeeds = Object.fromEntries(model.graph.inputs.map((vi, i) => [vi.name, tensor('float32', feeds[i]!.dims, feeds[i]!.data)]));
-  const ort = await runOrt(model, onnxFeeds);
-  const builtin = runBuiltin(model, onnxFeeds);
-  expect(model.graph.outputs.length).toBe(want.length);
-  model.graph.outputs.forEach((o, i) => {
-    expectClose(ort[o.name]!.data as Float32Array, want[i]!, `ort-node ${o.name}`);
-    expectClose(builtin[o.name]!.data as Float32Array, want[i]!, `builtin ${o.name}`);
-    track(ort[o.name]!.data as Float32Array, want[i]!);
-    track(builtin[o.name]!.data as Float32Array, want[i]!);
-    const dims = [...ort[o.name]!.dims];
-    expect([...builtin[o.name]!.dims], `builtin ${o.name} dims`).toEqual(dims);
-    reference.model.outputs[i]!.shape.forEach((d, k) => {
-      if (d !== null) expect(dims[k], `${o.name} dim ${k}`).toBe(d);
-    });
-    expect(dims.length).toBe(reference.model.outputs[i]!.shape.length);
-  });
+  await compareImported(model, feeds, want, reference.model.outputs.map((o) => o.shape), diffs);
   return model;
 }
 
@@ -265,7 +242,7 @@ describe('the streaming form', () => {
         for (let b = 0; b < 2; b++) {
           const expected = want!.subarray((b * 6 + t) * 4, (b * 6 + t + 1) * 4);
           expectClose(y.subarray(b * 4, b * 4 + 4), expected, `${backend} b${b} t${t}`);
-          track(y.subarray(b * 4, b * 4 + 4), expected);
+          diffs.track(y.subarray(b * 4, b * 4 + 4), expected);
         }
       }
     }

@@ -15,41 +15,18 @@ import { ImportError } from '../src/errors.js';
 import { importLayersModel, stepStateBindings, toStepModel } from '../src/import/layers.js';
 import type { Model } from '../src/ir/graph.js';
 import { tensor, type Tensor } from '../src/tensor.js';
-import { expectClose, paddedIds, predict, randomizeWeights, randomSequence, runBuiltin, runOrt, saveLayers, type SavedLayers } from './import-support.js';
+import { compareImported, DiffTracker, expectClose, paddedIds, predict, randomizeWeights, randomSequence, saveLayers, type SavedLayers, type Feed } from './import-support.js';
 import { frameAt, runners } from './import-stepping.js';
 
-interface Feed {
-  data: Float32Array;
-  dims: number[];
-}
 
 /** The largest |imported − TF.js| seen over every check, reported once at the end. */
-let worstDiff = 0;
-afterAll(() => console.log(`import-merge-layers: largest |imported - TF.js| = ${worstDiff.toExponential(3)}`));
-
-function track(actual: ArrayLike<number>, expected: ArrayLike<number>): void {
-  for (let i = 0; i < expected.length; i++) worstDiff = Math.max(worstDiff, Math.abs(actual[i]! - expected[i]!));
-}
+const diffs = new DiffTracker();
+afterAll(() => console.log(`import-merge-layers: largest |imported - TF.js| = ${diffs.worst.toExponential(3)}`));
 
 /** Imports `saved`, runs it on both backends and compares every output with `want` (and Keras's static dims). */
 async function checkImported(saved: SavedLayers, feeds: Feed[], want: Float32Array[], shapes: (number | null)[][], kerasVersion?: string): Promise<Model> {
   const model = importLayersModel(saved.json, saved.shard, kerasVersion ? { kerasVersion } : {});
-  const onnxFeeds = Object.fromEntries(model.graph.inputs.map((vi, i) => [vi.name, tensor('float32', feeds[i]!.dims, feeds[i]!.data)]));
-  const ortOut = await runOrt(model, onnxFeeds);
-  const builtin = runBuiltin(model, onnxFeeds);
-  expect(model.graph.outputs.length).toBe(want.length);
-  model.graph.outputs.forEach((o, i) => {
-    expectClose(ortOut[o.name]!.data as Float32Array, want[i]!, `ort-node ${o.name}`);
-    expectClose(builtin[o.name]!.data as Float32Array, want[i]!, `builtin ${o.name}`);
-    track(ortOut[o.name]!.data as Float32Array, want[i]!);
-    track(builtin[o.name]!.data as Float32Array, want[i]!);
-    const dims = [...ortOut[o.name]!.dims];
-    expect([...builtin[o.name]!.dims], `builtin ${o.name} dims`).toEqual(dims);
-    expect(dims.length, `${o.name} rank`).toBe(shapes[i]!.length);
-    shapes[i]!.forEach((d, k) => {
-      if (d !== null) expect(dims[k], `${o.name} dim ${k}`).toBe(d);
-    });
-  });
+  await compareImported(model, feeds, want, shapes, diffs);
   return model;
 }
 
@@ -348,7 +325,7 @@ async function expectStepsMatch(step: Model, x: Feed, want: Float32Array, out: n
         const got = res[outName]!.data.subarray(b * out, (b + 1) * out) as Float32Array;
         const expected = want.subarray((b * T + t) * out, (b * T + t + 1) * out);
         expectClose(got, expected, `${backend} b${b} t${t}`);
-        track(got, expected);
+        diffs.track(got, expected);
       }
     }
     await close();

@@ -163,3 +163,41 @@ export function paddedIds(seed: number, vocab: number, time: number, lengths: nu
   });
   return out;
 }
+
+/** Feeds as the import tests give them: data and dims, batch-major. */
+export interface Feed {
+  data: Float32Array;
+  dims: number[];
+}
+
+/** The largest |imported − TF.js| over every check of a test file, for its closing report. */
+export class DiffTracker {
+  worst = 0;
+  track(actual: ArrayLike<number>, expected: ArrayLike<number>): void {
+    for (let i = 0; i < expected.length; i++) this.worst = Math.max(this.worst, Math.abs(actual[i]! - expected[i]!));
+  }
+}
+
+/**
+ * Runs an imported model on onnxruntime-node and on builtin and checks every output against `want` (TF.js's
+ * values) at RTOL/ATOL, that both backends give the same dims, and that every dimension Keras knows
+ * statically (`shapes`, null for batch/time) matches.
+ */
+export async function compareImported(model: Model, feeds: Feed[], want: Float32Array[], shapes: (number | null)[][], tracker?: DiffTracker): Promise<void> {
+  const onnxFeeds = Object.fromEntries(model.graph.inputs.map((vi, i) => [vi.name, tensor('float32', feeds[i]!.dims, feeds[i]!.data)]));
+  const ortOut = await runOrt(model, onnxFeeds);
+  const builtin = runBuiltin(model, onnxFeeds);
+  expect(model.graph.outputs.length).toBe(want.length);
+  model.graph.outputs.forEach((o, i) => {
+    for (const [backend, out] of [['ort-node', ortOut], ['builtin', builtin]] as const) {
+      expectClose(out[o.name]!.data as Float32Array, want[i]!, `${backend} ${o.name}`);
+      tracker?.track(out[o.name]!.data as Float32Array, want[i]!);
+    }
+    const dims = [...ortOut[o.name]!.dims];
+    expect([...builtin[o.name]!.dims], `builtin ${o.name} dims`).toEqual(dims);
+    expect(dims.length, `${o.name} rank`).toBe(shapes[i]!.length);
+    shapes[i]!.forEach((d, k) => {
+      if (d !== null) expect(dims[k], `${o.name} dim ${k}`).toBe(d);
+    });
+  });
+}

@@ -1,6 +1,6 @@
 /**
- * The non-recurrent layers: InputLayer, Embedding (with mask_zero), Dense, TimeDistributed(Dense),
- * Activation and the dropout family (identity at inference).
+ * The non-recurrent layers: InputLayer, Embedding (with mask_zero), Dense, Activation and the dropout
+ * family (identity at inference). TimeDistributed is time-distributed.ts.
  */
 import { ImportError } from '../errors.js';
 import type { Dim } from '../ir/graph.js';
@@ -64,7 +64,7 @@ export function convertEmbedding(ctx: ConvertContext, layer: LayerSpec, x: Keras
   return value;
 }
 
-/** Dense on the last axis (so also what TimeDistributed(Dense) is). `weightsOf` names the weights' layer. */
+/** Dense on the last axis (so TimeDistributed(Dense) needs no reshape). `config` is the inner layer's there. */
 export function convertDense(ctx: ConvertContext, layer: LayerSpec, x: KerasValue, config: Record<string, unknown> = layer.config): KerasValue {
   const { em } = ctx;
   checkKeys(layer, ['units', 'activation', 'use_bias', 'lora_rank', 'lora_alpha', 'quantization_config'], config);
@@ -85,14 +85,6 @@ export function convertDense(ctx: ConvertContext, layer: LayerSpec, x: KerasValu
   const site = { layer: layer.name, className: layer.className, option: 'activation' };
   y = emitActivation(em, activationName(config['activation'], site), y, site, ctx.kerasVersion);
   return { name: y, dtype: 'float32', shape: [...x.shape.slice(0, -1), units], ...(x.mask ? { mask: x.mask } : {}) };
-}
-
-export function convertTimeDistributed(ctx: ConvertContext, layer: LayerSpec, x: KerasValue): KerasValue {
-  checkKeys(layer, ['layer']);
-  const inner = layer.config['layer'] as { class_name?: unknown; config?: Record<string, unknown> } | undefined;
-  if (!inner || inner.class_name !== 'Dense' || !inner.config) unsupported(layer, 'layer', inner?.class_name, 'only TimeDistributed(Dense) is supported');
-  if (x.shape.length !== 3) throw new ImportError(`layer '${layer.name}' (TimeDistributed): expects a [batch, time, features] input, got rank ${x.shape.length}`);
-  return convertDense(ctx, layer, x, inner.config);
 }
 
 export function convertActivation(ctx: ConvertContext, layer: LayerSpec, x: KerasValue): KerasValue {

@@ -9,7 +9,6 @@ import {
   convertEmbedding,
   convertIdentity,
   convertInput,
-  convertTimeDistributed,
   INFERENCE_IDENTITY,
 } from './basic.js';
 import { convertConv1D, convertFlatten, convertGlobalPooling1D, convertPooling1D } from './conv-layers.js';
@@ -19,6 +18,7 @@ import { convertBatchNormalization, convertLayerNormalization } from './norm-lay
 import { convertBidirectional, convertRecurrent, isRecurrentClass, readRnnSpec } from './recurrent.js';
 import { convertPermute, convertReshape } from './reshape-layers.js';
 import { convertMasking, convertRepeatVector } from './sequence-layers.js';
+import { convertTimeDistributed } from './time-distributed.js';
 import type { LayerSpec, TensorRef, Topology } from './topology.js';
 import type { ConvertContext, KerasValue, StatePair } from './values.js';
 import type { WeightStore } from './weights.js';
@@ -37,7 +37,7 @@ export interface Converted {
 }
 
 const SUPPORTED =
-  'InputLayer, Embedding, Masking, SimpleRNN, LSTM, GRU, Bidirectional, Dense, TimeDistributed(Dense), RepeatVector, Conv1D, MaxPooling1D, AveragePooling1D, GlobalAveragePooling1D, GlobalMaxPooling1D, Flatten, BatchNormalization, LayerNormalization, Concatenate, Add, Subtract, Multiply, Average, Maximum, Minimum, Dot, Reshape, Permute, Activation, Dropout (and other training-only noise layers)';
+  'InputLayer, Embedding, Masking, SimpleRNN, LSTM, GRU, Bidirectional, Dense, TimeDistributed (around Dense, Conv1D, pooling, Flatten, Reshape, normalization, Activation, Dropout), RepeatVector, Conv1D, MaxPooling1D, AveragePooling1D, GlobalAveragePooling1D, GlobalMaxPooling1D, Flatten, BatchNormalization, LayerNormalization, Concatenate, Add, Subtract, Multiply, Average, Maximum, Minimum, Dot, Reshape, Permute, Activation, Dropout (and other training-only noise layers)';
 
 function parseOutputRef(s: string, topo: Topology): TensorRef {
   const m = /^(.*?)(?::(\d+))?$/.exec(s)!;
