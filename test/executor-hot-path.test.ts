@@ -3,8 +3,7 @@
  * objects (measured as young-generation growth across many synchronous runs with no GC in between). The
  * model strings together the operators of this family that step models use between recurrent layers.
  */
-import { PerformanceObserver } from 'node:perf_hooks';
-import v8 from 'node:v8';
+import { steadyStateBytesPerRun } from './heap-probe.js';
 import { describe, expect, it } from 'vitest';
 import { createExecutor } from '../src/executor/executor.js';
 import { GraphBuilder } from '../src/onnx/build.js';
@@ -34,30 +33,10 @@ describe('steady-state runs', () => {
   it('allocate no pool buffers and no JavaScript objects', () => {
     const exec = createExecutor(stepModel());
     const feeds = { x: randomTensor(rng(2), 'float32', [2, 16]) };
-    for (let i = 0; i < 30_000; i++) exec.run(feeds); // warm up until the JIT has settled
+    exec.run(feeds);
     const buffers = exec.pool.allocations;
-    let gcs = 0;
-    const obs = new PerformanceObserver((list) => {
-      gcs += list.getEntries().length;
-    });
-    obs.observe({ entryTypes: ['gc'] });
-    // Optimising compilation runs on a background thread; on a loaded machine it can finish late, and
-    // unoptimised code boxes numbers. So measure in windows and require one clean window: code that
-    // allocates per run allocates in every window.
-    const runs = 20_000;
-    const perRun: number[] = [];
-    for (let attempt = 0; attempt < 6; attempt++) {
-      const gcsBefore = gcs;
-      const before = v8.getHeapStatistics().used_heap_size;
-      for (let i = 0; i < runs; i++) exec.run(feeds);
-      const after = v8.getHeapStatistics().used_heap_size;
-      // a GC inside the window makes the growth unmeasurable (and means megabytes were allocated)
-      perRun.push(gcs === gcsBefore ? (after - before) / runs : Infinity);
-      if (perRun[perRun.length - 1]! < 2) break;
-    }
-    obs.disconnect();
+    const heap = steadyStateBytesPerRun(() => exec.run(feeds), 30_000, 20_000);
     expect(exec.pool.allocations).toBe(buffers);
-    // One stray object per run would be >= 16 bytes/run; less than 2 bytes/run is noise (IC state, JIT).
-    expect(Math.min(...perRun), `bytes/run per window: ${perRun.map((b) => b.toFixed(1)).join(', ')}`).toBeLessThan(2);
+    expect(heap.best, `bytes/run per window: ${heap.windows.map((b) => b.toFixed(1)).join(', ')}`).toBeLessThan(2);
   });
 });

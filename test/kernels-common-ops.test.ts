@@ -19,8 +19,7 @@
  * says so and checks against an independent expectation: hand values, mpmath, or BigInt/double arithmetic
  * written here.
  */
-import { PerformanceObserver } from 'node:perf_hooks';
-import v8 from 'node:v8';
+import { steadyStateBytesPerRun } from './heap-probe.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { compareTensors, type Tolerance } from '../src/conformance/compare.js';
 import { createExecutor } from '../src/executor/executor.js';
@@ -770,27 +769,10 @@ describe('steady-state runs of every new kernel', () => {
       idx: randomTensor(r, 'int64', [4, 8], -8, 7),
       repeats: int64([2n, 3n]),
     };
-    for (let i = 0; i < 20_000; i++) exec.run(feeds); // warm up until the JIT has settled
+    exec.run(feeds);
     const buffers = exec.pool.allocations;
-    let gcs = 0;
-    const obs = new PerformanceObserver((list) => {
-      gcs += list.getEntries().length;
-    });
-    obs.observe({ entryTypes: ['gc'] });
-    // As in executor-hot-path.test.ts: measure in windows and require one clean one, since late
-    // optimisation on a loaded machine leaves boxing code running for a while.
-    const runs = 10_000;
-    const perRun: number[] = [];
-    for (let attempt = 0; attempt < 6; attempt++) {
-      const gcsBefore = gcs;
-      const before = v8.getHeapStatistics().used_heap_size;
-      for (let i = 0; i < runs; i++) exec.run(feeds);
-      const after = v8.getHeapStatistics().used_heap_size;
-      perRun.push(gcs === gcsBefore ? (after - before) / runs : Infinity);
-      if (perRun[perRun.length - 1]! < 2) break;
-    }
-    obs.disconnect();
+    const heap = steadyStateBytesPerRun(() => exec.run(feeds), 20_000, 10_000);
     expect(exec.pool.allocations).toBe(buffers);
-    expect(Math.min(...perRun), `bytes/run per window: ${perRun.map((b) => b.toFixed(1)).join(', ')}`).toBeLessThan(2);
+    expect(heap.best, `bytes/run per window: ${heap.windows.map((b) => b.toFixed(1)).join(', ')}`).toBeLessThan(2);
   });
 });
