@@ -10,7 +10,8 @@ import { attrInt, attrInts, attrString } from '../../ir/attributes.js';
 import type { Node } from '../../ir/graph.js';
 import type { Tensor } from '../../tensor.js';
 import type { Kernel, KernelDef } from '../kernel.js';
-import { ConvGemm, convSimdAvailable } from './conv-gemm.js';
+import { ConvGemm } from './conv-gemm.js';
+import { simdGemmAvailable } from './tiled-gemm.js';
 import { conv2d, convGeometry, patchLength, type AutoPad, type ConvAttributes, type ConvGeometry } from './conv-impl.js';
 import { dimsText, kernelError, OneResult, sameDims } from './shape-impl.js';
 
@@ -45,7 +46,7 @@ function floatInput(node: Node, t: Tensor | undefined, what: string, dtype?: str
 function packedWeights(attrs: ConvAttributes, w: Tensor | undefined): ConvGemm | undefined {
   if (w === undefined || w.dtype !== 'float32' || (w.dims.length !== 3 && w.dims.length !== 4)) return undefined;
   const outChannels = w.dims[0]!;
-  if (w.data.length === 0 || attrs.group < 1 || outChannels % attrs.group !== 0 || !convSimdAvailable()) return undefined;
+  if (w.data.length === 0 || attrs.group < 1 || outChannels % attrs.group !== 0 || !simdGemmAvailable()) return undefined;
   try {
     return new ConvGemm(w.data as Float32Array, outChannels, attrs.group);
   } catch (e) {
