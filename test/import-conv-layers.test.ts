@@ -13,20 +13,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { importLayersModel } from '../src/import/layers.js';
 import type { Model } from '../src/ir/graph.js';
 import { tensor, type Tensor } from '../src/tensor.js';
-import { compareImported, DiffTracker, expectClose, paddedIds, predict, randomizeWeights, randomSequence, runBuiltin, runOrt, saveLayers, type Feed } from './import-support.js';
+import { compareImported, DiffTracker, positiveVariances, expectClose, paddedIds, predict, randomizeWeights, randomSequence, runBuiltin, runOrt, saveLayers, type Feed } from './import-support.js';
 
 
 /** The largest |imported − TF.js| seen over every check, reported once at the end. */
 const diffs = new DiffTracker();
 afterAll(() => console.log(`import-conv-layers: largest |imported - TF.js| = ${diffs.worst.toExponential(3)}`));
-
-/** Gives every BatchNormalization a positive moving variance (the random weights may be negative). */
-function positiveVariances(m: tf.LayersModel): void {
-  for (const layer of m.layers) {
-    if (layer.getClassName() !== 'BatchNormalization') continue;
-    layer.setWeights(layer.getWeights().map((w, i) => (layer.weights[i]!.name.includes('moving_variance') ? tf.abs(w).add(0.1) : w)));
-  }
-}
 
 interface CheckOptions {
   seed?: number;

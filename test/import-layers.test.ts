@@ -8,12 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { importLayersModel } from '../src/import/layers.js';
 import { tensor } from '../src/tensor.js';
-import { expectClose, paddedIds, predict, randomizeWeights, randomSequence, runBuiltin, runOrt, saveLayers } from './import-support.js';
-
-interface Feed {
-  data: Float32Array;
-  dims: number[];
-}
+import { compareImported, expectClose, paddedIds, predict, randomizeWeights, randomSequence, runBuiltin, runOrt, saveLayers, type Feed } from './import-support.js';
 
 /** Imports `m`, runs it on both backends and compares every output with TensorFlow.js. */
 async function checkAgainstTfjs(m: tf.LayersModel, feeds: Feed[], seed = 7): Promise<void> {
@@ -25,21 +20,7 @@ async function checkAgainstTfjs(m: tf.LayersModel, feeds: Feed[], seed = 7): Pro
     return saved.shard;
   });
   expect(model.graph.inputs.map((i) => i.name)).toEqual(m.inputNames);
-  const onnxFeeds = Object.fromEntries(model.graph.inputs.map((vi, i) => [vi.name, tensor('float32', feeds[i]!.dims, feeds[i]!.data)]));
-  const ort = await runOrt(model, onnxFeeds);
-  const builtin = runBuiltin(model, onnxFeeds);
-  expect(model.graph.outputs.length).toBe(want.length);
-  model.graph.outputs.forEach((o, i) => {
-    expectClose(ort[o.name]!.data as Float32Array, want[i]!, `ort-node ${o.name}`);
-    expectClose(builtin[o.name]!.data as Float32Array, want[i]!, `builtin ${o.name}`);
-    const dims = [...ort[o.name]!.dims];
-    expect([...builtin[o.name]!.dims], `builtin ${o.name} dims`).toEqual(dims);
-    // Every dimension Keras knows statically must match; unknown ones (batch, time) come from the feeds.
-    m.outputs[i]!.shape.forEach((d, k) => {
-      if (d !== null) expect(dims[k], `${o.name} dim ${k}`).toBe(d);
-    });
-    expect(dims.length).toBe(m.outputs[i]!.shape.length);
-  });
+  await compareImported(model, feeds, want, m.outputs.map((o) => o.shape));
 }
 
 const seq = (seed: number, b = 3, t = 6, f = 4): Feed => ({ data: randomSequence(seed, [b, t, f]), dims: [b, t, f] });

@@ -33,6 +33,16 @@ export function randomizeWeights(model: tf.LayersModel, seed: number): void {
   }
 }
 
+/**
+ * Makes every BatchNormalization moving variance positive (|v| + 0.1) after {@link randomizeWeights}, as a
+ * trained one is; found by weight name, so a normalization inside TimeDistributed is covered too.
+ */
+export function positiveVariances(model: tf.LayersModel): void {
+  for (const layer of model.layers) {
+    layer.setWeights(layer.getWeights().map((w, i) => (layer.weights[i]!.name.includes('moving_variance') ? tf.abs(w).add(0.1) : w)));
+  }
+}
+
 export interface SavedLayers {
   /** model.json as `tf.io` writes it: modelTopology + weightsManifest with one shard. */
   json: Record<string, unknown>;

@@ -9,20 +9,12 @@ import { ImportError } from '../src/errors.js';
 import { importLayersModel, toStepModel } from '../src/import/layers.js';
 import type { Model } from '../src/ir/graph.js';
 import { tensor } from '../src/tensor.js';
-import { compareImported, DiffTracker, expectClose, predict, randomizeWeights, randomSequence, runBuiltin, saveLayers, type Feed } from './import-support.js';
+import { compareImported, DiffTracker, positiveVariances, expectClose, predict, randomizeWeights, randomSequence, runBuiltin, saveLayers, type Feed } from './import-support.js';
 import { runners, stepThrough } from './import-stepping.js';
 
 
 const diffs = new DiffTracker();
 afterAll(() => console.log(`import-time-distributed: largest |imported - TF.js| = ${diffs.worst.toExponential(3)}`));
-
-/** Random weights, with every BatchNormalization's moving variance made positive. */
-function randomize(m: tf.LayersModel, seed: number): void {
-  randomizeWeights(m, seed);
-  for (const layer of m.layers) {
-    layer.setWeights(layer.getWeights().map((w, i) => (layer.weights[i]!.name.includes('moving_variance') ? tf.abs(w).add(0.1) : w)));
-  }
-}
 
 async function importModel(m: tf.LayersModel): Promise<Model> {
   const saved = await saveLayers(m);
@@ -34,7 +26,8 @@ async function importModel(m: tf.LayersModel): Promise<Model> {
 
 /** Imports `m`, runs it on both backends and compares every output with TensorFlow.js. */
 async function checkAgainstTfjs(m: tf.LayersModel, feeds: Feed[], seed = 7): Promise<Model> {
-  randomize(m, seed);
+  randomizeWeights(m, seed);
+  positiveVariances(m);
   const want = predict(m, feeds.map((f) => tf.tensor(f.data, f.dims)));
   const model = await importModel(m);
   await compareImported(model, feeds, want, m.outputs.map((o) => o.shape), diffs);
@@ -135,7 +128,8 @@ describe('TimeDistributed vs TensorFlow.js', () => {
 describe('TimeDistributed in the streaming form', () => {
   it('the CNN-LSTM frame by frame equals the sequence output of every prefix (ort-node, builtin)', async () => {
     const m = cnnLstm(NULL_TIME);
-    randomize(m, 11);
+    randomizeWeights(m, 11);
+    positiveVariances(m);
     const step = toStepModel(await importModel(m));
     expect((step.graph.inputs[0]!.type as { shape: unknown[] }).shape).toEqual(['batch', 1, 16, 2]);
     const dims = [2, 6, 16, 2];
